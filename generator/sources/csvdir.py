@@ -1,0 +1,105 @@
+"""A folder of CSV files, one per symbol: ``../shared/data``, the ``data/`` cache, or a fork's own."""
+
+from __future__ import annotations
+
+import csv
+import math
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from generator.errors import DataError, GeneratorError
+from generator.sources import file_name
+
+PRICE_COLUMNS = ("date", "open", "high", "low", "close", "volume")
+
+
+def read_series_csv(path: Path) -> pd.DataFrame:
+    """Read one data file into a frame indexed by date with one ``close`` or ``value`` column.
+
+    Accepts ``date,open,high,low,close,volume``, ``date,close`` and ``date,value``.
+    Empty cells and FRED's ``.`` are gaps and are dropped. Any other problem (a
+    header we do not know, a date that does not parse, dates out of order or
+    repeated, a number that is not one) raises :class:`DataError` with the line.
+    """
+    dates: list[date] = []
+    values: list[float] = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            raise DataError(path, "the file is empty; expected a header line", line=1)
+        header = [h.strip().lower() for h in header]
+        if header[:1] != ["date"] or not ({"close", "value"} & set(header)):
+            raise DataError(
+                path,
+                "expected a header 'date,open,high,low,close,volume', 'date,close' or "
+                f"'date,value', but received {','.join(header)!r}",
+                line=1,
+            )
+        column = header.index("close") if "close" in header else header.index("value")
+        previous: date | None = None
+        for row in reader:
+            line = reader.line_num
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                raise DataError(
+                    path, f"expected {len(header)} fields, but received {len(row)}", line=line
+                )
+            try:
+                day = date.fromisoformat(row[0].strip())
+            except ValueError:
+                raise DataError(
+                    path, f"expected a date like 2025-11-21, but received {row[0]!r}", line=line
+                ) from None
+            if previous is not None and day <= previous:
+                what = "repeated" if day == previous else "out of order"
+                raise DataError(path, f"date {day} is {what}; dates must increase", line=line)
+            previous = day
+            cell = row[column].strip()
+            if cell in ("", "."):
+                continue
+            try:
+                number = float(cell)
+            except ValueError:
+                raise DataError(
+                    path, f"expected a number, but received {cell!r}", line=line
+                ) from None
+            if not math.isfinite(number):
+                raise DataError(path, f"expected a finite number, but received {cell!r}", line)
+            dates.append(day)
+            values.append(number)
+    name = header[column]
+    index = pd.DatetimeIndex(np.array(dates, dtype="datetime64[ns]"), name="date")
+    return pd.DataFrame({name: np.array(values, dtype=float)}, index=index)
+
+
+class CsvDirSource:
+    """Reads ``<dir>/<symbol without ^>.csv``; a missing file means the symbol has no data."""
+
+    demo = False
+
+    def __init__(self, directory: Path) -> None:
+        directory = Path(directory)
+        if not directory.is_dir():
+            raise GeneratorError(f"data folder {directory} does not exist or is not a folder")
+        self.directory = directory
+        self.label = f"CSV files in {directory}"
+
+    def path(self, symbol: str) -> Path:
+        return self.directory / file_name(symbol)
+
+    def load(self, symbol: str) -> pd.DataFrame | None:
+        path = self.path(symbol)
+        if not path.exists():
+            return None
+        return read_series_csv(path)
+
+    def describe(self, symbol: str) -> str:
+        return f"{file_name(symbol)} in {self.directory}"
+
+    def has_any(self, symbols: list[str]) -> bool:
+        return any(self.path(s).exists() for s in symbols)
