@@ -1,0 +1,186 @@
+"""Thin commands over the library: parse options, run, report, map errors to exit codes.
+
+Exit codes: 0 success; 1 some data could not be fetched; 2 bad input (thesis file,
+options, data files); 3 sample data refused by ``--no-sample``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from generator.errors import GeneratorError
+from generator.evaluate import ICONS, Evaluation
+
+STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "unknown": "dim"}
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    from generator.pipeline import DEFAULT_THESIS
+
+    parser.add_argument(
+        "--thesis", type=Path, default=DEFAULT_THESIS, metavar="FILE",
+        help="the thesis file to use (default: thesis.yml at the repository root)",
+    )
+
+
+def _data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data", type=Path, metavar="DIR",
+        help="a folder with one CSV per symbol (RUT.csv, BTC-USD.csv, WALCL.csv, ...); "
+        "default: the data/ cache, or the bundled sample data when the cache is empty",
+    )
+    parser.add_argument(
+        "--as-of", metavar="DATE",
+        help="evaluate as of this date (YYYY-MM-DD) using only data known by then; "
+        "default: the newest daily observation in the data",
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="python -m generator",
+        description="Turn a market thesis (thesis.yml) plus market data into a static report site.",
+    )
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    b = sub.add_parser("build", help="evaluate the thesis and build the site",
+                       description="Evaluate the thesis and build the MkDocs site.")
+    _common(b)
+    _data_options(b)
+    b.add_argument("--site-dir", type=Path, metavar="DIR",
+                   help="where to write the built site (default: site/)")
+    b.add_argument("--no-sample", action="store_true",
+                   help="fail (exit 3) instead of falling back to the bundled sample data")
+
+    c = sub.add_parser("check", help="validate the thesis and print the checklist",
+                       description="Validate the thesis file and print the checklist as a table, "
+                       "without writing anything.")
+    _common(c)
+    _data_options(c)
+    c.add_argument("--validate-only", action="store_true",
+                   help="only validate the thesis and list its checks; do not load data")
+
+    f = sub.add_parser("fetch", help="bring the data/ cache up to date from Yahoo and FRED",
+                       description="Fetch every series of the thesis into the data/ cache.")
+    _common(f)
+    f.add_argument("--cache", type=Path, metavar="DIR", help="cache folder (default: data/)")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    console = Console(stderr=True)
+    try:
+        if args.command == "build":
+            return cmd_build(args, console)
+        if args.command == "check":
+            return cmd_check(args, Console())
+        if args.command == "fetch":
+            return cmd_fetch(args, console)
+    except GeneratorError as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        console.print("interrupted; nothing was replaced")
+        return 130
+    return 2
+
+
+def cmd_build(args: argparse.Namespace, console: Console) -> int:
+    from generator.pipeline import DEFAULT_SITE, build, parse_as_of
+
+    site_dir = args.site_dir or DEFAULT_SITE
+    with console.status("starting", spinner="dots") as status:
+        def stage(name: str) -> None:
+            status.update(f"{name}…")
+            console.log(f"{name}")
+
+        result = build(
+            args.thesis, args.data, parse_as_of(args.as_of), site_dir,
+            allow_sample=not args.no_sample, stage=stage,
+        )
+    ev = result.evaluation
+    _annotate_stale(ev)
+    total = sum(result.timings.values())
+    demo = " [bold red](SAMPLE DATA)[/]" if ev.demo else ""
+    console.print(
+        f"Built {site_dir.resolve()}/index.html in {total:.1f}s{demo}: verdict "
+        f"[bold]{ev.verdict}[/] (score {_score(ev)}) as of {ev.as_of.date()}."
+    )
+    console.print(f"Preview: python -m http.server -d {site_dir} 8000, then open http://127.0.0.1:8000/")
+    return 0
+
+
+def _score(ev: Evaluation) -> str:
+    return "n/a" if ev.score is None else f"{ev.score:.2f}"
+
+
+def _annotate_stale(ev: Evaluation) -> None:
+    """On GitHub Actions, name the checks marked unknown because their data is stale."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    stale = [c.id for c in ev.checks if c.status == "unknown" and "stale" in c.reason]
+    if stale:
+        print(f"::warning title=Stale data::Checks marked unknown (stale data): {', '.join(stale)}")
+
+
+def cmd_check(args: argparse.Namespace, console: Console) -> int:
+    from generator.config import load_thesis
+    from generator.pipeline import parse_as_of, prepare
+
+    if args.validate_only:
+        thesis = load_thesis(args.thesis)
+        table = Table(title=f"{thesis.thesis.site.title}: {len(thesis.checks)} checks, valid")
+        for col in ("id", "group", "kind", "series"):
+            table.add_column(col)
+        for c in thesis.checks:
+            table.add_row(c.id, c.group, c.kind, ", ".join(c.params.series_ids()))
+        console.print(table)
+        return 0
+    _, _, ev, claims = prepare(args.thesis, args.data, parse_as_of(args.as_of))
+    title = f"{ev.thesis.thesis.site.title} as of {ev.as_of.date()}: {ev.verdict} (score {_score(ev)})"
+    if ev.demo:
+        title += " [SAMPLE DATA]"
+    table = Table(title=title, show_lines=False)
+    for col in ("", "check", "group", "value", "threshold", "data as of", "since"):
+        table.add_column(col, overflow="fold")
+    for c in ev.checks:
+        style = STATUS_STYLE[c.status]
+        value = c.display if c.status != "unknown" else f"unknown: {c.reason}"
+        table.add_row(ICONS[c.status], f"[{style}]{c.id}[/]", c.group, value, c.thresholds,
+                      c.data_as_of or "", c.since or "")
+    console.print(table)
+    for cid, r in claims.items():
+        console.print(f"claim {cid}: [bold]{r.verdict}[/] - {r.summary}", highlight=False)
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
+    from generator.config import load_thesis
+    from generator.pipeline import DEFAULT_CACHE
+    from generator.sources.fetch import FetchTarget, fetch_all, print_summary
+
+    thesis = load_thesis(args.thesis)
+    targets = [FetchTarget(source, symbol) for source, symbol in thesis.yahoo_and_fred()]
+    report = fetch_all(targets, args.cache or DEFAULT_CACHE, console=console)
+    if report.offline:
+        console.print("offline: no source could be reached; the build will use the cache "
+                      "(or the bundled sample when the cache is empty)")
+        return report.exit_code
+    print_summary(report, console)
+    if report.failed:
+        names = ", ".join(o.symbol for o in report.failed)
+        console.print(f"[red]failed:[/] {names}; their cached files were left as they were")
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            print(f"::warning title=Fetch failed::Series not updated: {names}")
+    return report.exit_code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

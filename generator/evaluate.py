@@ -1,0 +1,273 @@
+"""Evaluate the checklist as of a date, and as of every week before it, in one pass.
+
+Each rule runs once over all evaluation dates (every history weekday plus the as-of
+date). Rules only use observations known by each date, so the history row for a
+date D equals what a build ``--as-of D`` reports; the tests hold us to that.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from generator.config import Bound, Check, LoadedThesis
+from generator.data import MarketData
+from generator.rules import RULES
+from generator.timeseries import known_positions
+
+STATUSES = ("pass", "warn", "fail", "unknown")
+ICONS = {"pass": "✅", "warn": "🟡", "fail": "❌", "unknown": "❔"}
+CORE_COLUMNS = {"value", "data_as_of", "status", "reason"}
+WEEKDAY_CODES = {"monday": "MON", "tuesday": "TUE", "wednesday": "WED", "thursday": "THU",
+                 "friday": "FRI", "saturday": "SAT", "sunday": "SUN"}
+
+
+@dataclass
+class CheckResult:
+    id: str
+    title: str
+    group: str
+    status: str
+    value: float | None
+    display: str
+    data_as_of: str | None
+    since: str | None
+    reason: str
+    thresholds: str
+    detail: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "group": self.group,
+            "status": self.status,
+            "value": self.value,
+            "display": self.display,
+            "data_as_of": self.data_as_of,
+            "since": self.since,
+            "reason": self.reason or None,
+            "detail": self.detail,
+        }
+
+
+@dataclass
+class Evaluation:
+    thesis: LoadedThesis
+    data: MarketData
+    as_of: pd.Timestamp
+    score: float | None
+    verdict: str
+    checks: list[CheckResult]
+    history: pd.DataFrame  # index: history dates; columns: score, verdict, <check id>...
+    frames: dict[str, pd.DataFrame]  # per check: the rule's output on every evaluated date
+    generated_at: str = field(
+        default_factory=lambda: datetime.now(UTC).replace(microsecond=0).isoformat()
+    )
+
+    @property
+    def demo(self) -> bool:
+        return self.data.demo
+
+    def check(self, check_id: str) -> CheckResult:
+        return next(c for c in self.checks if c.id == check_id)
+
+
+def format_value(value: float | None, fmt: str, unit_label: str = "") -> str:
+    """How a value reads on the site: -0.042 as '-4.2%' for percent, and so on."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if fmt == "percent":
+        return f"{value:+.1%}" if value != 0 else "0.0%"
+    if fmt == "pp":
+        return f"{value:+.2f} pp"
+    if fmt == "count":
+        return f"{value:.0f}" + (f" {unit_label}" if unit_label else "")
+    if fmt == "ratio":
+        return f"{value:.3f}"
+    return f"{value:.2f}"
+
+
+def bound_text(bound: Bound, fmt: str, unit_label: str = "") -> str:
+    parts = []
+    for key, sign in (("min", "≥"), ("above", ">"), ("max", "≤"), ("below", "<")):
+        limit = getattr(bound, key)
+        if limit is not None:
+            shown = format_value(limit, fmt, unit_label).lstrip("+")
+            parts.append(f"{sign} {shown}")
+    return " and ".join(parts)
+
+
+def thresholds_text(check: Check) -> str:
+    kind = RULES[check.kind]
+    if kind.own_status:
+        return kind.thresholds_text(check.params) if kind.thresholds_text else "decided by the rule"
+    text = f"pass {bound_text(check.pass_, check.format, check.unit_label)}"
+    if check.warn is not None:
+        text += f"; warn {bound_text(check.warn, check.format, check.unit_label)}"
+    return text
+
+
+def evaluation_dates(data: MarketData, as_of: pd.Timestamp, weekday: str) -> pd.DatetimeIndex:
+    firsts = [s.first for s in data.series.values() if not s.empty]
+    if not firsts:
+        return pd.DatetimeIndex([as_of], name="date")
+    days = pd.date_range(min(firsts), as_of, freq=f"W-{WEEKDAY_CODES[weekday]}", name="date")
+    return days.union(pd.DatetimeIndex([as_of])).rename("date")
+
+
+def _staleness(thesis: LoadedThesis, data: MarketData, check: Check, dates: pd.DatetimeIndex) -> np.ndarray:
+    """A reason per date when an input has no data yet or is stale there ('' when fine)."""
+    limits = thesis.thesis.stale_after_days
+    reason = np.full(len(dates), "", dtype=object)
+    for sid in check.params.series_ids():
+        s = data[sid]
+        if s.empty:
+            reason = np.where(reason == "", f"no data for {s.name} ({s.origin})", reason)
+            continue
+        pos = known_positions(s.values, dates, s.lag_days)
+        none = pos < 0
+        obs = s.values.index.to_numpy()[np.maximum(pos, 0)]
+        known_since = obs + np.timedelta64(s.lag_days, "D")
+        age = (dates.to_numpy() - known_since) // np.timedelta64(1, "D")
+        limit = getattr(limits, s.cadence)
+        first = s.first.date().isoformat()
+        stale_text = np.array(
+            [f"{s.name} is stale: latest value {pd.Timestamp(o).date()}, "
+             f"known for {a} days (limit {limit})" for o, a in zip(obs, age, strict=True)],
+            dtype=object,
+        )
+        reason = np.where(
+            reason != "", reason,
+            np.where(none, f"no {s.name} data before {first}", np.where(age > limit, stale_text, "")),
+        )
+    return reason
+
+
+def classify(check: Check, frame: pd.DataFrame) -> np.ndarray:
+    """pass / warn / fail from the check's bounds, or the rule's own status."""
+    value = frame["value"].to_numpy()
+    if RULES[check.kind].own_status:
+        status = frame["status"].to_numpy(dtype=object)
+    else:
+        status = np.where(
+            check.pass_.holds(value), "pass",
+            np.where(check.warn.holds(value) if check.warn else False, "warn", "fail"),
+        ).astype(object)
+    return np.where(np.isnan(value), "unknown", status)
+
+
+def run_checks(thesis: LoadedThesis, data: MarketData, dates: pd.DatetimeIndex) -> dict[str, pd.DataFrame]:
+    """Every check's rule output plus ``status`` and ``reason`` on every date."""
+    frames: dict[str, pd.DataFrame] = {}
+    for check in thesis.checks:
+        frame = RULES[check.kind].fn(data, check.params, dates).copy()
+        stale = _staleness(thesis, data, check, dates)
+        value = frame["value"].to_numpy(dtype=float)
+        rule_reason = frame["reason"].to_numpy(dtype=object) if "reason" in frame else np.full(len(dates), "", dtype=object)
+        rule_reason = np.where(pd.isna(rule_reason) | (rule_reason == ""), "not enough data", rule_reason)
+        frame["value"] = np.where(stale != "", np.nan, value)
+        frame["status"] = classify(check, frame)
+        frame["reason"] = np.where(
+            stale != "", stale, np.where(frame["status"] == "unknown", rule_reason, "")
+        )
+        frames[check.id] = frame
+    return frames
+
+
+def score_of(thesis: LoadedThesis, statuses: pd.DataFrame) -> pd.Series:
+    """Mean weight of the scored checks that are not unknown, per date (NaN if none)."""
+    weights = thesis.thesis.score.weights
+    scored = [c.id for c in thesis.checks if c.group in thesis.scored_groups]
+    numeric = statuses[scored].replace({k: float(v) for k, v in weights.items()} | {"unknown": np.nan})
+    return numeric.astype(float).mean(axis=1, skipna=True)
+
+
+def verdict_of(thesis: LoadedThesis, score: float | None) -> str:
+    if score is None or math.isnan(score):
+        return "unknown"
+    for band in sorted(thesis.thesis.score.verdicts, key=lambda b: -b.min):
+        if score >= band.min - 1e-12:
+            return band.label
+    return "unknown"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp | np.datetime64):
+        stamp = pd.Timestamp(value)
+        return None if pd.isna(stamp) else stamp.date().isoformat()
+    if isinstance(value, np.integer | int) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        return None if math.isnan(value) else float(f"{float(value):.6g}")
+    if value is None or (isinstance(value, str) and value == ""):
+        return None
+    return value
+
+
+def evaluate(thesis: LoadedThesis, data: MarketData, as_of: pd.Timestamp) -> Evaluation:
+    """The checklist as of ``as_of`` plus its weekly history, from one computation."""
+    as_of = pd.Timestamp(as_of).normalize()
+    data = data.cut(as_of)
+    dates = evaluation_dates(data, as_of, thesis.thesis.history.weekday)
+    frames = run_checks(thesis, data, dates)
+    statuses = pd.DataFrame({cid: f["status"] for cid, f in frames.items()}, index=dates)
+    score = score_of(thesis, statuses)
+    scored = [c.id for c in thesis.checks if c.group in thesis.scored_groups]
+    known_share = (statuses[scored] != "unknown").mean(axis=1)
+    weekly = dates[dates != as_of] if dates[-1] == as_of and as_of.dayofweek != _weekday_index(thesis) else dates
+    eligible = weekly[(known_share.loc[weekly] >= thesis.thesis.history.min_share_known).to_numpy()]
+    history = statuses.loc[eligible[0]:] if len(eligible) else statuses.iloc[0:0]
+    history = history.loc[history.index.isin(weekly)]
+    history.insert(0, "score", score.loc[history.index])
+    history.insert(1, "verdict", [verdict_of(thesis, s) for s in history["score"]])
+
+    current_score = score.loc[as_of]
+    current_score = None if math.isnan(current_score) else float(current_score)
+    timeline = statuses.loc[statuses.index.isin(history.index) | (statuses.index == as_of)]
+    checks = []
+    for check in thesis.checks:
+        frame = frames[check.id]
+        row = frame.loc[as_of]
+        value = None if math.isnan(row["value"]) else float(row["value"])
+        detail = {
+            k: _json_value(row[k]) for k in frame.columns if k not in CORE_COLUMNS
+        }
+        checks.append(
+            CheckResult(
+                id=check.id,
+                title=check.title,
+                group=check.group,
+                status=row["status"],
+                value=value,
+                display=format_value(value, check.format, check.unit_label),
+                data_as_of=_json_value(row["data_as_of"]),
+                since=_since(timeline[check.id]),
+                reason=row["reason"],
+                thresholds=thresholds_text(check),
+                detail=detail,
+            )
+        )
+    return Evaluation(
+        thesis=thesis, data=data, as_of=as_of, score=current_score,
+        verdict=verdict_of(thesis, current_score), checks=checks, history=history, frames=frames,
+    )
+
+
+def _weekday_index(thesis: LoadedThesis) -> int:
+    return list(WEEKDAY_CODES).index(thesis.thesis.history.weekday)
+
+
+def _since(statuses: pd.Series) -> str | None:
+    """First date of the current run of equal statuses (evaluated weekly)."""
+    if statuses.empty:
+        return None
+    values = statuses.to_numpy()
+    changed = np.flatnonzero(values != values[-1])
+    start = changed[-1] + 1 if len(changed) else 0
+    return statuses.index[start].date().isoformat()

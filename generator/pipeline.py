@@ -1,0 +1,211 @@
+"""The one place that orders the stages: thesis → data → evaluate → claims → charts → pages → site."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from generator.config import FredSeries, LoadedThesis, load_thesis
+from generator.data import MarketData, load_market_data
+from generator.errors import GeneratorError
+from generator.evaluate import Evaluation, evaluate
+from generator.sources import Source
+from generator.sources.csvdir import CsvDirSource
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_THESIS = ROOT / "thesis.yml"
+DEFAULT_CACHE = ROOT / "data"
+DEFAULT_SITE = ROOT / "site"
+DEFAULT_DOCS = ROOT / "docs"
+
+Stage = Callable[[str], Any]
+
+
+class SampleRefused(GeneratorError):
+    """No real data was found and sample data was not allowed (``--no-sample``)."""
+
+    exit_code = 3
+
+
+@dataclass
+class BuildResult:
+    evaluation: Evaluation
+    claims: dict[str, Any]
+    site_dir: Path | None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def parse_as_of(text: str | None) -> pd.Timestamp | None:
+    if text is None:
+        return None
+    try:
+        return pd.Timestamp(date.fromisoformat(text))
+    except ValueError:
+        raise GeneratorError(f"--as-of: expected a date like 2025-11-21, but received {text!r}") from None
+
+
+def choose_source(thesis: LoadedThesis, data_dir: Path | None, allow_sample: bool = True) -> Source:
+    """``--data DIR`` if given; else the ``data/`` cache if it holds any series; else the sample."""
+    if data_dir is not None:
+        return CsvDirSource(Path(data_dir))
+    symbols = [symbol for _, symbol in thesis.yahoo_and_fred()]
+    if DEFAULT_CACHE.is_dir():
+        cache = CsvDirSource(DEFAULT_CACHE)
+        if cache.has_any(symbols):
+            return cache
+    if not allow_sample:
+        raise SampleRefused(
+            f"no market data found in {DEFAULT_CACHE} and --no-sample forbids the bundled sample; "
+            "run `python -m generator fetch` first"
+        )
+    from generator.sources.sample import SampleSource
+
+    fred = [s.symbol for s in thesis.thesis.series.values() if isinstance(s, FredSeries)]
+    return SampleSource(fred_symbols=fred)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], name: str, stage: Stage | None) -> Iterator[None]:
+    if stage:
+        stage(name)
+    start = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - start
+
+
+def prepare(
+    thesis_path: Path,
+    data_dir: Path | None,
+    as_of: pd.Timestamp | None,
+    *,
+    allow_sample: bool = True,
+    stage: Stage | None = None,
+    timings: dict[str, float] | None = None,
+) -> tuple[LoadedThesis, MarketData, Evaluation, dict[str, Any]]:
+    """Everything up to the evaluation and claims, with no file written."""
+    from generator.claims import evaluate_claims
+
+    timings = {} if timings is None else timings
+    with _timed(timings, "validate thesis", stage):
+        thesis = load_thesis(thesis_path)
+    with _timed(timings, "load data", stage):
+        source = choose_source(thesis, data_dir, allow_sample)
+        data = load_market_data(thesis, source)
+        if as_of is None:
+            as_of = data.latest_date()
+            if as_of is None:
+                raise GeneratorError(f"no data found for any series ({source.label})")
+    with _timed(timings, "evaluate with history", stage):
+        ev = evaluate(thesis, data, as_of)
+    with _timed(timings, "historical claims", stage):
+        series = {sid: s.values for sid, s in ev.data.series.items()}
+        claims = evaluate_claims(thesis.claims, series) if thesis.claims else {}
+    return thesis, data, ev, claims
+
+
+def build(
+    thesis_path: Path = DEFAULT_THESIS,
+    data_dir: Path | None = None,
+    as_of: pd.Timestamp | None = None,
+    site_dir: Path | None = DEFAULT_SITE,
+    docs_dir: Path = DEFAULT_DOCS,
+    *,
+    allow_sample: bool = True,
+    stage: Stage | None = None,
+) -> BuildResult:
+    """Build the whole site. The old ``site_dir`` is replaced only when the new one is complete."""
+    from generator.charts import build_charts
+    from generator.render import render_site, write_site
+
+    timings: dict[str, float] = {}
+    thesis, _, ev, claims = prepare(
+        thesis_path, data_dir, as_of, allow_sample=allow_sample, stage=stage, timings=timings
+    )
+    with _timed(timings, "charts", stage):
+        charts = build_charts(ev, claims)
+    with _timed(timings, "render pages", stage):
+        rendered = render_site(ev, claims, charts)
+        write_site(rendered, docs_dir)
+    if site_dir is not None:
+        with _timed(timings, "mkdocs build", stage):
+            mkdocs_build(ev, rendered.nav, docs_dir, Path(site_dir))
+    return BuildResult(ev, claims, Path(site_dir) if site_dir else None, timings)
+
+
+def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path) -> None:
+    """Run ``mkdocs build --strict`` into a temporary folder, then swap it into place."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build as run_mkdocs
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    logger = logging.getLogger("mkdocs")
+    logger.setLevel(logging.WARNING)
+    collected = _Collect()
+    logger.addHandler(collected)
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
+    hand_written = _hand_written_nav(docs_dir)
+    try:
+        config = load_config(
+            config_file=str(ROOT / "mkdocs.yml"),
+            docs_dir=str(docs_dir.resolve()),
+            site_dir=str(staging),
+            site_name=ev.thesis.thesis.site.title,
+            site_description=ev.thesis.thesis.site.description or None,
+            nav=nav + hand_written,
+            strict=True,
+        )
+        config["extra"]["demo"] = ev.demo
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            run_mkdocs(config)
+        finally:
+            config.plugins.on_shutdown()
+    except (Abort, ConfigurationError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        details = "".join(f"\n  - {m}" for m in collected.messages)
+        raise GeneratorError(f"mkdocs build failed: {exc}{details}") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        logger.removeHandler(collected)
+    old = site_dir.with_name(site_dir.name + ".old")
+    if site_dir.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        site_dir.rename(old)
+    staging.rename(site_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+class _Collect(logging.Handler):
+    """Keeps mkdocs' warnings so a failed strict build can say what went wrong."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _hand_written_nav(docs_dir: Path) -> list[Any]:
+    """Hand-written pages (title from their first heading), after the generated ones."""
+    pages = []
+    for name, title in (("customise.md", "Customise"), ("about.md", "About")):
+        if (docs_dir / name).exists():
+            pages.append({title: name})
+    return pages

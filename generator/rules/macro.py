@@ -1,0 +1,114 @@
+"""Rules about economic series: changes over time and averages over windows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, model_validator
+
+from generator.data import MarketData
+from generator.rules import RuleParams, SeriesId, result, rule
+from generator.timeseries import asof, value_on_or_before
+
+DAY = np.timedelta64(1, "D")
+
+
+class MeanChangeParams(RuleParams):
+    series: SeriesId
+    recent_days: int = Field(30, ge=1, description="The recent window: (T - recent_days, T].")
+    base_from_days: int = Field(212, ge=1, description="The base window starts this many days back.")
+    base_to_days: int = Field(182, ge=0, description="The base window ends this many days back.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MeanChangeParams:
+        if self.base_to_days >= self.base_from_days:
+            raise ValueError("expected base_to_days < base_from_days")
+        return self
+
+
+@rule("window_mean_change", params=MeanChangeParams)
+def window_mean_change(data: MarketData, p: MeanChangeParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
+    """Mean of a series over a recent window minus its mean over an earlier window.
+
+    Recent window: values dated in (T - recent_days, T] that are known by T (so with a
+    one-day publication lag, the value of T itself is not used). Base window: values
+    dated in (T - base_from_days, T - base_to_days]. The series must start by the base
+    window's first day. The value is in the series' own unit (percentage points for a
+    rate). Detail: both means.
+    """
+    s = data[p.series]
+    v = s.values
+    idx = v.index.to_numpy()
+    sums = np.r_[0.0, np.cumsum(v.to_numpy())]
+    t = dates.to_numpy()
+
+    def mean(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lo = np.searchsorted(idx, start, side="right")
+        hi = np.searchsorted(idx, stop, side="right")
+        count = hi - lo
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(count > 0, (sums[hi] - sums[lo]) / count, np.nan), count
+
+    recent, _ = mean(t - p.recent_days * DAY, t - s.lag_days * DAY)
+    base, _ = mean(t - p.base_from_days * DAY, t - p.base_to_days * DAY)
+    covered = len(idx) > 0 and True
+    starts_ok = (idx[0] <= t - (p.base_from_days - 1) * DAY) if covered else np.zeros(len(t), bool)
+    value = np.where(starts_ok, recent - base, np.nan)
+    reason = np.where(starts_ok, "", f"needs {p.base_from_days} days of history")
+    latest = asof(v, dates, s.lag_days)
+    return result(dates, value, latest["obs_date"], reason, recent_mean=recent, base_mean=base)
+
+
+class ChangeParams(RuleParams):
+    series: SeriesId
+    divide_by: SeriesId | None = Field(
+        None, description="Optional second series: the change of the ratio series / divide_by."
+    )
+    lookback_days: int | None = Field(None, ge=1, description="Compare with this many days back.")
+    lookback_months: int | None = Field(None, ge=1, description="Or this many months back.")
+
+    @model_validator(mode="after")
+    def _one_lookback(self) -> ChangeParams:
+        if (self.lookback_days is None) == (self.lookback_months is None):
+            raise ValueError("expected exactly one of lookback_days and lookback_months")
+        return self
+
+    def series_ids(self) -> list[str]:
+        return [self.series] + ([self.divide_by] if self.divide_by else [])
+
+
+@rule("change_over", params=ChangeParams)
+def change_over(data: MarketData, p: ChangeParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
+    """Latest known value divided by the value a fixed time before it, minus one.
+
+    The comparison value is the last one dated on or before the latest value's date
+    minus the lookback (`lookback_days`, or `lookback_months` calendar months). With
+    `divide_by`, the series is first turned into the ratio of the two on the days both
+    have a value (for example ETH/BTC). Detail: both values and the comparison date.
+    """
+    s = data[p.series]
+    values, lag = s.values, s.lag_days
+    if p.divide_by:
+        other = data[p.divide_by]
+        joined = pd.concat([values, other.values], axis=1, join="inner").dropna()
+        values = joined.iloc[:, 0] / joined.iloc[:, 1]
+        lag = max(lag, other.lag_days)
+    latest = asof(values, dates, lag)
+    obs = pd.DatetimeIndex(latest["obs_date"])
+    if p.lookback_days is not None:
+        base_date = obs - pd.Timedelta(days=p.lookback_days)
+    else:
+        base_date = pd.DatetimeIndex(
+            [d - pd.DateOffset(months=p.lookback_months) if d == d else d for d in obs]
+        )
+    before = value_on_or_before(values, base_date.to_numpy()) if len(values) else np.full(len(dates), np.nan)
+    started = len(values) > 0 and True
+    covered = (base_date >= values.index[0]) if started else np.zeros(len(dates), bool)
+    before = np.where(covered, before, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = latest["value"].to_numpy() / before - 1
+    reason = np.where(covered, "", "not enough history for the lookback")
+    return result(
+        dates, value, obs, reason,
+        latest=latest["value"], earlier=before, earlier_date=base_date.strftime("%Y-%m-%d"),
+    )
