@@ -27,3 +27,8 @@ class Chart:
 def build_charts(evaluation: Any, claims: dict[str, Any]) -> dict[str, list[Chart]]:
     """Charts per page key ("home", "history", "check:<id>", "claim:<id>")."""
     return {}
+
+
+def chart_files(charts: dict[str, list[Chart]]) -> dict[str, str | bytes]:
+    """Files under docs/ the charts need (specs, static SVGs, data, the Vega bundle)."""
+    return {}

@@ -18,7 +18,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from generator.charts import Chart
+from generator.charts import Chart, chart_files
 from generator.config import BasketSeries, FormulaSeries
 from generator.evaluate import ICONS, Evaluation
 from generator.rules import RULES
@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
 # docs/ entries the generator owns; everything else in docs/ is hand-written
 GENERATED = (
-    "index.md", "checks", "claims", "history.md", "methodology.md", "rules.md", "api", "assets/charts"
+    "index.md", "checks", "claims", "history.md", "methodology.md", "rules.md", "api",
+    "assets/charts", "assets/vendor",
 )
 
 
@@ -227,6 +228,7 @@ def render_site(
     files["rules.md"] = env.get_template("rules.md.j2").render(rules=rules_reference(ev.thesis))
     files["api/latest.json"] = json.dumps(latest_json(ev, claims), indent=2, ensure_ascii=False) + "\n"
     files["api/history.csv"] = history_csv(ev)
+    files.update(chart_files(charts))
     return RenderedSite(files=files, nav=_nav(ev, claims))
 
 
