@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             return cmd_build(args, console)
         if args.command == "check":
-            return cmd_check(args, Console())
+            return cmd_check(args, Console(width=None if sys.stdout.isatty() else 150))
         if args.command == "fetch":
             return cmd_fetch(args, console)
     except GeneratorError as exc:

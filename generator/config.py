@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from generator.errors import GeneratorError
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+TOLERANCE = 1e-9  # float noise allowed when comparing a value with a bound
 
 
 class Strict(BaseModel):
@@ -105,20 +106,21 @@ class Bound(Strict):
         return self
 
     def holds(self, value: Any) -> Any:
-        """Elementwise test on a float or numpy array."""
+        """Elementwise test on a float or numpy array. Bounds are met within 1e-9, so that
+        -0.05 computed as 95 / 100 - 1 counts as -5%."""
         ok = value == value  # False for NaN
         if self.min is not None:
-            ok = ok & (value >= self.min)
+            ok = ok & (value >= self.min - TOLERANCE)
         if self.above is not None:
-            ok = ok & (value > self.above)
+            ok = ok & (value > self.above + TOLERANCE)
         if self.max is not None:
-            ok = ok & (value <= self.max)
+            ok = ok & (value <= self.max + TOLERANCE)
         if self.below is not None:
-            ok = ok & (value < self.below)
+            ok = ok & (value < self.below - TOLERANCE)
         return ok
 
 
-Format = Literal["percent", "number", "count", "pp", "ratio"]
+Format = Literal["percent", "share", "number", "count", "pp", "ratio"]
 
 
 class CheckSpec(Strict):

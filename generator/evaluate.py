@@ -84,6 +84,8 @@ def format_value(value: float | None, fmt: str, unit_label: str = "") -> str:
         return "n/a"
     if fmt == "percent":
         return f"{value:+.1%}" if value != 0 else "0.0%"
+    if fmt == "share":
+        return f"{value:.0%}"
     if fmt == "pp":
         return f"{value:+.2f} pp"
     if fmt == "count":
@@ -220,7 +222,7 @@ def evaluate(thesis: LoadedThesis, data: MarketData, as_of: pd.Timestamp) -> Eva
     score = score_of(thesis, statuses)
     scored = [c.id for c in thesis.checks if c.group in thesis.scored_groups]
     known_share = (statuses[scored] != "unknown").mean(axis=1)
-    weekly = dates[dates != as_of] if dates[-1] == as_of and as_of.dayofweek != _weekday_index(thesis) else dates
+    weekly = dates[dates != as_of] if dates[-1] == as_of and as_of.day_of_week != _weekday_index(thesis) else dates
     eligible = weekly[(known_share.loc[weekly] >= thesis.thesis.history.min_share_known).to_numpy()]
     history = statuses.loc[eligible[0]:] if len(eligible) else statuses.iloc[0:0]
     history = history.loc[history.index.isin(weekly)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -350,17 +349,3 @@ def test_write_sample_rejects_an_unknown_kind(tmp_path: Path) -> None:
     expected = "Expected each source to be 'yahoo' or 'fred', but received X: 'bloomberg'"
     assert str(error.value) == expected
     assert not list(tmp_path.iterdir())
-
-
-# --- speed ---------------------------------------------------------------------------
-
-
-def test_the_default_thesis_series_take_well_under_a_fifth_of_a_second() -> None:
-    timings = []
-    for _ in range(3):  # best of three fresh sources, so a busy machine does not fail it
-        started = time.perf_counter()
-        source = SampleSource(FRED)
-        for symbol in DEFAULT_SYMBOLS:
-            source.load(symbol)
-        timings.append(time.perf_counter() - started)
-    assert min(timings) < 0.2

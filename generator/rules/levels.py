@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from generator.config import TOLERANCE
 from generator.data import MarketData
 from generator.rules import RuleParams, SeriesId, result, rule
 from generator.timeseries import asof, known_positions
@@ -175,9 +176,9 @@ def lag_structure(data: MarketData, p: LagStructureParams, dates: pd.DatetimeInd
         found = dd(lag.series)
         detail[f"{lag.series}_drawdown"] = found["value"]
         obs.append(found["obs_date"])
-        lagging.append(found["value"].to_numpy() <= lag.lags_below)
+        lagging.append(found["value"].to_numpy() <= lag.lags_below + TOLERANCE)
     n_lag = np.sum(lagging, axis=0)
-    near = leader["value"].to_numpy() >= p.leader_near_high
+    near = leader["value"].to_numpy() >= p.leader_near_high - TOLERANCE
     status = np.where(
         near & (n_lag == len(p.laggards)), "pass", np.where(near & (n_lag > 0), "warn", "fail")
     )

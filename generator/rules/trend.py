@@ -32,7 +32,7 @@ def _trend_text(p: WeeklyTrendParams) -> str:
 
 def weekly_closes(values: pd.Series) -> pd.Series:
     """The last close of each week (weeks end on Sunday), indexed by the Sunday."""
-    sundays = values.index + pd.to_timedelta(6 - values.index.dayofweek, unit="D")
+    sundays = values.index + pd.to_timedelta(6 - values.index.day_of_week, unit="D")
     return values.groupby(sundays).last()
 
 
@@ -56,7 +56,7 @@ def weekly_trend(data: MarketData, p: WeeklyTrendParams, dates: pd.DatetimeIndex
     obs = pd.DatetimeIndex(latest["obs_date"])
     weekly = weekly_closes(s.values)
     sums = np.r_[0.0, np.cumsum(weekly.to_numpy())]
-    week_of_obs = obs + pd.to_timedelta(6 - obs.dayofweek, unit="D")
+    week_of_obs = obs + pd.to_timedelta(6 - obs.day_of_week, unit="D")
     done = np.searchsorted(weekly.index.to_numpy(), week_of_obs.to_numpy(), side="left")
 
     def average(n: int) -> np.ndarray:
