@@ -512,6 +512,9 @@ def load_thesis(path: Path | str) -> LoadedThesis:
                 fields = list(ckind.params.model_fields)
                 add(("claims", i, "params", *err["loc"]), _message(err, fields))
             continue
+        for sid in cparams.series_ids():
+            if sid not in thesis.series:
+                add(("claims", i, "params"), _unknown_series(sid, series_ids))
         claims.append((spec, cparams))
 
     if issues:

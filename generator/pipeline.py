@@ -110,7 +110,8 @@ def prepare(
         ev = evaluate(thesis, data, as_of)
     with _timed(timings, "historical claims", stage):
         series = {sid: s.values for sid, s in ev.data.series.items()}
-        claims = evaluate_claims(thesis.claims, series) if thesis.claims else {}
+        names = {sid: s.name for sid, s in ev.data.series.items()}
+        claims = evaluate_claims(thesis.claims, series, names) if thesis.claims else {}
     return thesis, data, ev, claims
 
 

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from generator.charts import Chart, chart_files
+from generator.claims import CLAIM_KINDS
 from generator.config import BasketSeries, FormulaSeries
 from generator.evaluate import ICONS, Evaluation
 from generator.rules import RULES
@@ -62,7 +63,7 @@ def _cell(value: Any) -> str:
 
 
 def _params_text(params: Any) -> str:
-    dumped = params.model_dump(exclude_none=True)
+    dumped = {k: v for k, v in params.model_dump(exclude_none=True).items() if v not in ({}, [])}
     return ", ".join(f"`{k}: {json.dumps(v)}`" for k, v in dumped.items()) or "no parameters"
 
 
@@ -183,6 +184,22 @@ def render_site(
             detail_rows=[(k.replace("_", " "), _cell(v)) for k, v in result.detail.items()],
             changes=status_runs(ev.history[check.id])[:30],
         )
+    claim_template = env.get_template("claim.md.j2")
+    for spec, params in ev.thesis.claims:
+        if spec.id not in claims:
+            continue
+        result = claims[spec.id]
+        files[f"claims/{spec.id}.md"] = claim_template.render(
+            **common,
+            spec=spec,
+            result=result,
+            admonition={"supported": "success", "contradicted": "failure"}.get(result.verdict, "info"),
+            method=CLAIM_KINDS[spec.kind].doc.split("\n\n")[0].replace("\n", " "),
+            params_text=_params_text(params),
+            columns=[{"key": k, "label": label} for k, label, _ in result.columns],
+            rows=[[_claim_cell(case.get(k), fmt) for k, _, fmt in result.columns] for case in result.cases],
+            verdict_rule=_claim_rule(CLAIM_KINDS[spec.kind].doc),
+        )
     files["methodology.md"] = env.get_template("methodology.md.j2").render(
         **common,
         series=_series_rows(ev),
@@ -230,6 +247,30 @@ def render_site(
     files["api/history.csv"] = history_csv(ev)
     files.update(chart_files(charts))
     return RenderedSite(files=files, nav=_nav(ev, claims))
+
+
+def _claim_cell(value: Any, fmt: str) -> str:
+    if value is None:
+        return "–"
+    if fmt == "percent":
+        return f"{value:+.1%}"
+    if fmt == "share":
+        return f"{value:.0%}"
+    if fmt == "price":
+        return f"{value:,.2f}"
+    if fmt == "bool":
+        return "yes" if value else "no"
+    if fmt == "number":
+        return f"{value:.3f}"
+    return str(value).replace("|", "\\|")
+
+
+def _claim_rule(doc: str) -> str:
+    """The paragraph of a claim kind's docstring that states its verdict rule."""
+    for paragraph in doc.split("\n\n"):
+        if "upported" in paragraph or "erdict" in paragraph:
+            return paragraph.replace("\n", " ")
+    return "see the method above."
 
 
 def _type_name(annotation: Any) -> str:
