@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-$(DEV_STAMP): pyproject.toml $(STAMP)
+$(DEV_STAMP): pyproject.toml package-lock.json $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev]'
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund; \
+	else echo "npm not found: the workflow lint tests will be skipped"; fi
 	touch $@
 
 site: $(STAMP)

@@ -324,7 +324,9 @@ def _message(err: dict[str, Any], known_keys: list[str]) -> str:
         return f"Expected one of {expected}, but received {received}{tip}"
     if kind == "union_tag_invalid":
         expected = err.get("ctx", {}).get("expected_tags", "")
-        return f"Expected source to be one of {expected}, but received {received}"
+        hint = difflib.get_close_matches(str(err.get("input")), list(_TAGS), n=1)
+        tip = f"; did you mean '{hint[0]}'?" if hint else ""
+        return f"Expected one of {expected}, but received {received}{tip}"
     if kind == "union_tag_not_found":
         return "Expected a 'source' key (yahoo, fred, basket or formula), but it is missing"
     if kind == "string_pattern_mismatch":
@@ -438,35 +440,52 @@ def load_thesis(path: Path | str) -> LoadedThesis:
     def add(loc: tuple[Any, ...], message: str) -> None:
         issues.append(ConfigIssue(_path_text(_visible(loc)), message, lines.line(loc)))
 
+    load_builtin_rules()
+    thesis: Thesis | None = None
     try:
         thesis = Thesis.model_validate(raw)
     except ValidationError as exc:
         for err in exc.errors():
-            add(tuple(err["loc"]), _message(err, _known_keys(Thesis, tuple(err["loc"]))))
-        raise ConfigError(path, issues) from None
+            loc = tuple(err["loc"])
+            if err["type"] == "union_tag_invalid":
+                loc = (*loc[:2], "source")
+                err = {**err, "input": err.get("ctx", {}).get("tag")}
+            add(loc, _message(err, _known_keys(Thesis, loc)))
 
-    load_builtin_rules()
-    plugin_issues = load_plugins(path.parent, thesis.plugins)
-    for index, message in plugin_issues:
-        add(("plugins", index), message)
+    # Cross-checks run on whatever parts are valid, so that all problems show at once.
+    raw_series = raw.get("series") if isinstance(raw.get("series"), dict) else {}
+    series_ids = list(raw_series)
+    raw_groups = raw.get("groups") if isinstance(raw.get("groups"), list) else []
+    group_ids = [g.get("id") for g in raw_groups if isinstance(g, dict)]
+    raw_plugins = raw.get("plugins")
+    if isinstance(raw_plugins, list) and all(isinstance(p, str) for p in raw_plugins):
+        for index, message in load_plugins(path.parent, raw_plugins):
+            add(("plugins", index), message)
 
-    series_ids = list(thesis.series)
-    for sid, spec in thesis.series.items():
-        if not re.match(ID_PATTERN, sid):
+    for sid, spec_raw in raw_series.items():
+        if not re.match(ID_PATTERN, str(sid)):
             add(("series", sid), _message({"type": "string_pattern_mismatch", "input": sid, "loc": ()}, []))
-        if isinstance(spec, FormulaSeries):
-            for t, term in enumerate(spec.terms):
-                if term.series not in thesis.series or term.series == sid:
-                    add(("series", sid, "terms", t, "series"), _unknown_series(term.series, series_ids))
+        if isinstance(spec_raw, dict) and spec_raw.get("source") == "formula":
+            for t, term in enumerate(spec_raw.get("terms") or []):
+                ref = term.get("series") if isinstance(term, dict) else None
+                if isinstance(ref, str) and (
+                    ref not in raw_series or ref == sid
+                    or (raw_series.get(ref) or {}).get("source") == "formula"
+                ):
+                    add(("series", sid, "terms", t, "series"), _unknown_series(ref, series_ids))
 
-    group_ids = [g.id for g in thesis.groups]
+    raw_checks = raw.get("checks") if isinstance(raw.get("checks"), list) else []
     seen: dict[str, int] = {}
     checks: list[Check] = []
-    for i, spec in enumerate(thesis.checks):
+    for i, item in enumerate(raw_checks):
+        try:
+            spec = CheckSpec.model_validate(item)
+        except ValidationError:
+            continue  # already reported above
         if spec.id in seen:
             add(("checks", i, "id"), f"duplicate check id '{spec.id}' (first used by checks[{seen[spec.id]}])")
         seen.setdefault(spec.id, i)
-        if spec.group not in group_ids:
+        if group_ids and spec.group not in group_ids:
             add(("checks", i, "group"), _unknown("group", spec.group, group_ids))
         kind = RULES.get(spec.kind)
         if kind is None:
@@ -476,48 +495,54 @@ def load_thesis(path: Path | str) -> LoadedThesis:
             params = kind.params.model_validate(spec.params)
         except ValidationError as exc:
             for err in exc.errors():
-                loc = ("checks", i, "params", *err["loc"])
                 fields = [f.alias or n for n, f in kind.params.model_fields.items()]
-                add(loc, _message(err, fields))
+                add(("checks", i, "params", *err["loc"]), _message(err, fields))
             continue
-        for sid in params.series_ids():
-            if sid not in thesis.series:
-                where = next(
-                    (n for n in type(params).model_fields if sid in _as_list(getattr(params, n))),
-                    "series",
-                )
-                add(("checks", i, "params", where), _unknown_series(sid, series_ids))
+        if series_ids:
+            for sid in params.series_ids():
+                if sid not in raw_series:
+                    where = next(
+                        (n for n in type(params).model_fields if sid in _as_list(getattr(params, n))),
+                        "series",
+                    )
+                    add(("checks", i, "params", where), _unknown_series(sid, series_ids))
         if kind.own_status:
             for key in ("pass", "warn"):
-                if key in raw["checks"][i]:
+                if key in item:
                     add(("checks", i, key), f"rule kind '{spec.kind}' decides its status itself; remove '{key}'")
         elif spec.pass_ is None:
             add(("checks", i), f"Expected a 'pass' bound for rule kind '{spec.kind}', but it is missing")
         checks.append(Check(spec, params))
 
+    raw_claims = raw.get("claims") if isinstance(raw.get("claims"), list) else []
     claims: list[tuple[ClaimSpec, Any]] = []
     claim_seen: set[str] = set()
-    for i, spec in enumerate(thesis.claims):
-        if spec.id in claim_seen:
-            add(("claims", i, "id"), f"duplicate claim id '{spec.id}'")
-        claim_seen.add(spec.id)
-        ckind = CLAIM_KINDS.get(spec.kind)
+    for i, item in enumerate(raw_claims):
+        try:
+            cspec = ClaimSpec.model_validate(item)
+        except ValidationError:
+            continue
+        if cspec.id in claim_seen:
+            add(("claims", i, "id"), f"duplicate claim id '{cspec.id}'")
+        claim_seen.add(cspec.id)
+        ckind = CLAIM_KINDS.get(cspec.kind)
         if ckind is None:
-            add(("claims", i, "kind"), _unknown("claim kind", spec.kind, sorted(CLAIM_KINDS)))
+            add(("claims", i, "kind"), _unknown("claim kind", cspec.kind, sorted(CLAIM_KINDS)))
             continue
         try:
-            cparams = ckind.params.model_validate(spec.params)
+            cparams = ckind.params.model_validate(cspec.params)
         except ValidationError as exc:
             for err in exc.errors():
                 fields = list(ckind.params.model_fields)
                 add(("claims", i, "params", *err["loc"]), _message(err, fields))
             continue
-        for sid in cparams.series_ids():
-            if sid not in thesis.series:
-                add(("claims", i, "params"), _unknown_series(sid, series_ids))
-        claims.append((spec, cparams))
+        if series_ids:
+            for sid in cparams.series_ids():
+                if sid not in raw_series:
+                    add(("claims", i, "params"), _unknown_series(sid, series_ids))
+        claims.append((cspec, cparams))
 
-    if issues:
+    if issues or thesis is None:
         raise ConfigError(path, issues)
     return LoadedThesis(path=path, thesis=thesis, checks=checks, claims=claims)
 
