@@ -96,7 +96,7 @@ def basket_index(members: dict[str, pd.Series], min_share: float) -> pd.Series:
     present = {k: v for k, v in members.items() if not v.empty}
     if not present:
         return pd.Series(dtype=float, index=pd.DatetimeIndex([], name="date"))
-    prices = pd.concat(present, axis=1).sort_index()
+    prices = pd.concat(present, axis=1, sort=True)
     days = pd.date_range(prices.index[0], prices.index[-1], freq="D", name="date")
     prices = prices.reindex(days)
     priced = prices.notna().sum(axis=1).to_numpy()

@@ -206,7 +206,7 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, np.integer | int) and not isinstance(value, bool):
         return int(value)
     if isinstance(value, np.floating | float):
-        return None if math.isnan(value) else float(f"{float(value):.6g}")
+        return None if math.isnan(value) else float(f"{float(value):.10g}")
     if value is None or (isinstance(value, str) and value == ""):
         return None
     return value

@@ -32,7 +32,10 @@ def rolling_correlation(data: MarketData, p: CorrelationParams, dates: pd.Dateti
     found = window_correlation(a.values, b.values, dates - pd.Timedelta(days=lag), p.window_days)
     common = a.values.index.intersection(b.values.index)
     pos = known_positions(pd.Series(0.0, index=common), dates, lag)
-    obs = np.where(pos >= 0, common.to_numpy()[np.maximum(pos, 0)], np.datetime64("NaT"))
+    if len(common):
+        obs = np.where(pos >= 0, common.to_numpy()[np.maximum(pos, 0)], np.datetime64("NaT"))
+    else:
+        obs = np.full(len(dates), np.datetime64("NaT"), dtype="datetime64[ns]")
     n = found["n"].to_numpy()
     value = np.where(n >= p.min_returns, found["value"].to_numpy(), np.nan)
     reason = np.where(n < p.min_returns, f"fewer than {p.min_returns} common daily returns", "")

@@ -183,7 +183,7 @@ def lag_structure(data: MarketData, p: LagStructureParams, dates: pd.DatetimeInd
         near & (n_lag == len(p.laggards)), "pass", np.where(near & (n_lag > 0), "warn", "fail")
     )
     first = detail[f"{p.laggards[0].series}_drawdown"]
-    data_as_of = pd.concat(obs, axis=1).min(axis=1)
+    data_as_of = pd.concat(obs, axis=1, sort=True).min(axis=1)
     return result(dates, first, data_as_of, status=status, **detail)
 
 
