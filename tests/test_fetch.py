@@ -419,7 +419,9 @@ def test_yahoo_download_asks_for_explicit_choices_and_captures_failures(
         logger = logging.getLogger("yfinance")
         logger.error("\n2 Failed downloads:")
         logger.error(
-            "['BTC-USD', '^RUT']: DNSError('Failed to perform, curl: (6) Could not resolve host')"
+            "['BTC-USD', '^RUT']: DNSError('Failed to perform, curl: (6) Could not resolve host:"
+            " query2.finance.yahoo.com. See https://curl.se/libcurl/c/libcurl-errors.html first"
+            " for more details.')"
         )
         return recorded_download().iloc[0:0]
 
@@ -439,6 +441,9 @@ def test_yahoo_download_asks_for_explicit_choices_and_captures_failures(
         "timeout": 20,
         **expected,
     }
+    assert frame.attrs["errors"]["BTC-USD"] == (
+        "DNSError('Failed to perform, curl: (6) Could not resolve host: query2.finance.yahoo.com.')"
+    )
     assert set(frame.attrs["errors"]) == {"BTC-USD", "^RUT"}
     assert yahoo.error_kind(frame.attrs["errors"]["^RUT"]) == "offline"
     assert logging.getLogger("yfinance").propagate is True
@@ -457,3 +462,18 @@ def test_yahoo_download_asks_for_explicit_choices_and_captures_failures(
 )
 def test_yahoo_error_kind(message: str, kind: str) -> None:
     assert yahoo.error_kind(message) == kind
+
+
+@pytest.mark.parametrize("shape", ["(Price, Ticker)", "(Ticker, Price)", "single level"])
+def test_split_download_reads_each_column_layout(shape: str) -> None:
+    frame = recorded_download()
+    if shape == "(Ticker, Price)":
+        frame = frame.swaplevel(0, 1, axis=1).sort_index(axis=1)
+    elif shape == "single level":
+        frame = frame.xs("^RUT", axis=1, level="Ticker")
+    symbols = ["^RUT"] if shape == "single level" else ["BTC-USD", "^RUT"]
+    parts = yahoo.split_download(frame, symbols)
+    rut = parts["^RUT"]
+    assert list(rut.columns) == ["open", "high", "low", "close", "volume"]
+    assert len(rut) == 10  # two weeks of weekdays; the weekend NaN rows are gaps
+    assert rut.index[0] == pd.Timestamp("2026-08-10")

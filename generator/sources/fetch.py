@@ -62,12 +62,17 @@ YahooDownload = Callable[..., pd.DataFrame]
 
 @dataclass(frozen=True)
 class FetchTarget:
-    """One series to keep up to date: where it comes from and how wild a day may look."""
+    """One series to keep up to date: where it comes from and how wild a day may look.
+
+    ``max_jump``: a row that moves more than this factor against both neighbours, while
+    they agree, is rejected (so is a newest row that far from the one before it).
+    ``math.inf`` turns the check off, for series that legitimately jump many-fold from
+    one observation to the next (RRPONTSYD near zero; DFF moved 0.08 -> 0.33 in 2022).
+    """
 
     source: Literal["yahoo", "fred"]
     symbol: str  # '^RUT', 'BTC-USD', 'WALCL' ...
-    max_jump: float = 4.0  # a row that moves more than this factor vs both neighbours, while
-    # they agree, is rejected; math.inf turns the check off (RRPONTSYD jumps legitimately)
+    max_jump: float = 4.0
 
 
 @dataclass

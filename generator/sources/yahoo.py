@@ -31,6 +31,7 @@ LATE_CLOSE = {".NYB": time(17, 30)}
 _CRYPTO = re.compile(r"[A-Z0-9]+-[A-Z]{3}")
 # yfinance's end-of-download log line: "['BTC-USD', '^RUT']: DNSError('...')".
 _FAILED_LINE = re.compile(r"^(\[[^\]]*\]): (.*)$", re.DOTALL)
+_CURL_BOILERPLATE = re.compile(r" See https://curl\.se/\S+ first for more details\.")
 
 _OFFLINE_MARKS = ("DNSError", "Could not resolve", "curl: (6)", "curl: (7)", "ConnectionError")
 _NETWORK_MARKS = ("Timeout", "timed out", "curl: (28)", "curl: (56)")
@@ -96,7 +97,7 @@ class _FailedDownloads(logging.Handler):
         except (ValueError, SyntaxError):
             return
         for ticker in tickers:
-            self.errors[str(ticker).upper()] = match.group(2)
+            self.errors[str(ticker).upper()] = _CURL_BOILERPLATE.sub("", match.group(2))
 
 
 def error_kind(message: str) -> str:
