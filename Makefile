@@ -22,6 +22,9 @@ $(DEV_STAMP): pyproject.toml package-lock.json $(STAMP)
 	touch $@
 
 site: $(STAMP)
+ifndef DATA
+	-$(PY) -m generator fetch
+endif
 	$(PY) -m generator build $(if $(DATA),--data $(DATA)) $(if $(AS_OF),--as-of $(AS_OF))
 
 test: $(DEV_STAMP)

@@ -7,6 +7,7 @@ options, data files); 3 sample data refused by ``--no-sample``.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -167,10 +168,13 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
     from generator.sources.fetch import FetchTarget, fetch_all, print_summary
 
     thesis = load_thesis(args.thesis)
-    targets = [FetchTarget(source, symbol) for source, symbol in thesis.yahoo_and_fred()]
+    targets = [
+        FetchTarget(source, symbol, math.inf if jump is None else jump)
+        for source, symbol, jump in thesis.yahoo_and_fred()
+    ]
     report = fetch_all(targets, args.cache or DEFAULT_CACHE, console=console)
     if report.offline:
-        console.print("offline: no source could be reached; the build will use the cache "
+        console.print("offline: no data source could be reached; building from the cache "
                       "(or the bundled sample when the cache is empty)")
         return report.exit_code
     print_summary(report, console)

@@ -41,6 +41,12 @@ class SeriesBase(Strict):
     lag_days: int = Field(
         0, ge=0, description="Publication lag: a value dated D is known from D + lag_days."
     )
+    max_jump: float | None = Field(
+        4.0,
+        gt=1,
+        description="fetch rejects a downloaded row that moves more than this factor against "
+        "both neighbours; null turns the check off (for rates and facilities that jump).",
+    )
 
 
 class YahooSeries(SeriesBase):
@@ -237,15 +243,16 @@ class LoadedThesis:
     def scored_groups(self) -> set[str]:
         return {g.id for g in self.thesis.groups if g.scored}
 
-    def yahoo_and_fred(self) -> list[tuple[str, str]]:
-        """(source, symbol) of every series to fetch, basket members included."""
-        out: list[tuple[str, str]] = []
+    def yahoo_and_fred(self) -> list[tuple[str, str, float | None]]:
+        """(source, symbol, max_jump) of every series to fetch, basket members included."""
+        out: dict[tuple[str, str], float | None] = {}
         for spec in self.thesis.series.values():
             if isinstance(spec, YahooSeries | FredSeries):
-                out.append((spec.source, spec.symbol))
+                out.setdefault((spec.source, spec.symbol), spec.max_jump)
             elif isinstance(spec, BasketSeries):
-                out.extend(("yahoo", m) for m in spec.members)
-        return list(dict.fromkeys(out))
+                for member in spec.members:
+                    out.setdefault(("yahoo", member), spec.max_jump)
+        return [(source, symbol, jump) for (source, symbol), jump in out.items()]
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def choose_source(thesis: LoadedThesis, data_dir: Path | None, allow_sample: boo
     """``--data DIR`` if given; else the ``data/`` cache if it holds any series; else the sample."""
     if data_dir is not None:
         return CsvDirSource(Path(data_dir))
-    symbols = [symbol for _, symbol in thesis.yahoo_and_fred()]
+    symbols = [symbol for _, symbol, _ in thesis.yahoo_and_fred()]
     if DEFAULT_CACHE.is_dir():
         cache = CsvDirSource(DEFAULT_CACHE)
         if cache.has_any(symbols):

@@ -477,3 +477,19 @@ def test_split_download_reads_each_column_layout(shape: str) -> None:
     assert list(rut.columns) == ["open", "high", "low", "close", "volume"]
     assert len(rut) == 10  # two weeks of weekdays; the weekend NaN rows are gaps
     assert rut.index[0] == pd.Timestamp("2026-08-10")
+
+
+def test_a_batch_that_only_names_one_dns_failure_counts_as_offline(cache: Path) -> None:
+    # yfinance with no network: an empty frame, one symbol with the DNS error and the
+    # others reported as "possibly delisted" (seen on this machine)
+    empty = recorded_download().iloc[0:0]
+    empty.attrs["errors"] = {
+        "BTC-USD": "DNSError('Failed to perform, curl: (6) Could not resolve host: query2')",
+        "^RUT": "possibly delisted; no timezone found",
+    }
+    before = snapshot(cache)
+    report, sleeps = run(cache, FakeYahoo(empty))
+    assert report.offline is True and report.exit_code == 1
+    assert {o.status for o in report.outcomes} == {"failed"}
+    assert sleeps == []  # unreachable is not retried
+    assert snapshot(cache) == before

@@ -255,6 +255,13 @@ def _download_yahoo(
             parts = yahoo.split_download(frame, symbols)
             for item in group:
                 _take_yahoo_part(item, parts[item.target.symbol], now)
+            # yfinance reports a dead network once and calls the other symbols "delisted":
+            # when nothing in the batch came back and one failure was unreachable, all were
+            kinds = {i.problem.kind if i.problem else None for i in group}
+            if None not in kinds and "offline" in kinds:
+                for item in group:
+                    assert item.problem is not None
+                    item.problem = _Problem(item.problem.status, item.problem.message, "offline")
         pending = [i for i in pending if i.problem and i.problem.kind in RETRIED]
         if not pending or attempt == MAX_ATTEMPTS:
             return
