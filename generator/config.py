@@ -52,21 +52,21 @@ class SeriesBase(Strict):
 class YahooSeries(SeriesBase):
     """A price series from Yahoo Finance (daily closes, auto-adjusted)."""
 
-    source: Literal["yahoo"]
+    source: Literal["yahoo"] = Field(description="Where the data comes from.")
     symbol: str = Field(description="The Yahoo Finance symbol, e.g. '^RUT' or 'BTC-USD'.")
 
 
 class FredSeries(SeriesBase):
     """An economic series from FRED, by its series id."""
 
-    source: Literal["fred"]
+    source: Literal["fred"] = Field(description="Where the data comes from.")
     symbol: str = Field(description="The FRED series id, e.g. 'WALCL'.")
 
 
 class BasketSeries(SeriesBase):
     """An equal-weight index of several Yahoo symbols, chained from 100."""
 
-    source: Literal["basket"]
+    source: Literal["basket"] = Field(description="Where the data comes from.")
     members: list[str] = Field(min_length=2, description="Yahoo symbols in the basket.")
     min_share: float = Field(
         0.5,
@@ -84,7 +84,7 @@ class Term(Strict):
 class FormulaSeries(SeriesBase):
     """A weighted sum of other series, sampled on one weekday."""
 
-    source: Literal["formula"]
+    source: Literal["formula"] = Field(description="Where the data comes from.")
     terms: list[Term] = Field(min_length=1, description="The series to add up, with weights.")
     weekday: Weekday = Field("wednesday", description="The weekday the sum is computed on.")
     max_age_days: int = Field(
@@ -148,20 +148,21 @@ class CheckSpec(Strict):
 
 
 class GroupSpec(Strict):
-    id: str = Field(pattern=ID_PATTERN)
-    title: str
+    id: str = Field(pattern=ID_PATTERN, description="Stable id that checks name in `group`.")
+    title: str = Field(description="Heading shown above the group's checks.")
     scored: bool = Field(True, description="Whether the group's checks count in the score.")
-    description: str = ""
+    description: str = Field("", description="One sentence shown under the heading.")
 
 
 class VerdictBand(Strict):
     min: float = Field(ge=0, le=1, description="Lowest score for this verdict.")
-    label: str
+    label: str = Field(description="The verdict's wording, e.g. 'supported'.")
 
 
 class ScoreSpec(Strict):
     weights: dict[Literal["pass", "warn", "fail"], float] = Field(
-        default_factory=lambda: {"pass": 1.0, "warn": 0.5, "fail": 0.0}
+        default_factory=lambda: {"pass": 1.0, "warn": 0.5, "fail": 0.0},
+        description="Points for each status; the score is their mean over scored checks.",
     )
     verdicts: list[VerdictBand] = Field(
         default_factory=lambda: [
@@ -170,13 +171,14 @@ class ScoreSpec(Strict):
             VerdictBand(min=0.0, label="not supported"),
         ],
         min_length=1,
+        description="Verdict bands, each with the lowest score that earns it.",
     )
 
 
 class StaleSpec(Strict):
     daily: int = Field(5, ge=0, description="Days before daily data counts as stale.")
-    weekly: int = Field(12, ge=0)
-    monthly: int = Field(75, ge=0)
+    weekly: int = Field(12, ge=0, description="Days before weekly data counts as stale.")
+    monthly: int = Field(75, ge=0, description="Days before monthly data counts as stale.")
 
 
 class HistorySpec(Strict):
@@ -191,16 +193,16 @@ class HistorySpec(Strict):
 
 
 class ClaimSpec(Strict):
-    id: str = Field(pattern=ID_PATTERN)
-    kind: str
-    title: str
+    id: str = Field(pattern=ID_PATTERN, description="Stable id, used in URLs and the JSON.")
+    kind: str = Field(description="The claim kind (see the methodology page).")
+    title: str = Field(description="Title of the claim's page.")
     claim: str = Field(description="The source's claim, in our own words.")
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=dict, description="The claim kind's parameters.")
 
 
 class SiteSpec(Strict):
-    title: str
-    description: str = ""
+    title: str = Field(description="Site name and home-page heading.")
+    description: str = Field("", description="One paragraph under the heading; also the social preview text.")
     source_title: str = Field("", description="Name of the commentary the thesis comes from.")
     untestable: list[str] = Field(
         default_factory=list, description="Claims of the source the data here cannot test."
@@ -208,14 +210,16 @@ class SiteSpec(Strict):
 
 
 class Thesis(Strict):
-    site: SiteSpec
-    series: dict[str, SeriesSpec]
-    groups: list[GroupSpec] = Field(min_length=1)
-    checks: list[CheckSpec] = Field(min_length=1)
-    claims: list[ClaimSpec] = Field(default_factory=list)
-    score: ScoreSpec = Field(default_factory=ScoreSpec)
-    stale_after_days: StaleSpec = Field(default_factory=StaleSpec)
-    history: HistorySpec = Field(default_factory=HistorySpec)
+    site: SiteSpec = Field(description="Titles and texts of the site.")
+    series: dict[str, SeriesSpec] = Field(description="The data, by id: Yahoo, FRED, basket or formula.")
+    groups: list[GroupSpec] = Field(min_length=1, description="Groups of checks, in display order.")
+    checks: list[CheckSpec] = Field(min_length=1, description="The live checklist.")
+    claims: list[ClaimSpec] = Field(default_factory=list, description="Historical claims to audit.")
+    score: ScoreSpec = Field(default_factory=ScoreSpec, description="Score weights and verdict bands.")
+    stale_after_days: StaleSpec = Field(
+        default_factory=StaleSpec, description="When data counts as stale, by cadence."
+    )
+    history: HistorySpec = Field(default_factory=HistorySpec, description="The weekly history.")
     plugins: list[str] = Field(
         default_factory=list, description="Local .py files that register extra rule kinds."
     )

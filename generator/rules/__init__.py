@@ -99,8 +99,10 @@ def rule(
     what they test."""
 
     def register(fn: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
-        if kind in RULES and RULES[kind].fn is not fn:
-            raise ValueError(f"rule kind {kind!r} is already registered by {RULES[kind].module}")
+        existing = RULES.get(kind)
+        # a plugin may be loaded again (another thesis copy), but never replaces a built-in
+        if existing and existing.fn is not fn and existing.module.startswith("generator."):
+            raise ValueError(f"rule kind {kind!r} is already registered by {existing.module}")
         if not (fn.__doc__ or "").strip():
             raise ValueError(f"rule kind {kind!r} needs a docstring: it is its documentation")
         RULES[kind] = RuleKind(kind, fn, params, own_status, thresholds_text, fn.__module__)

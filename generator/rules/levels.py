@@ -139,7 +139,9 @@ class LagStructureParams(RuleParams):
     leader_near_high: float = Field(
         -0.05, le=0, description="The leader counts as near its high at or above this drawdown."
     )
-    laggards: list[Laggard] = Field(min_length=1)
+    laggards: list[Laggard] = Field(
+        min_length=1, description="The series expected to lag, each with its own drawdown bound."
+    )
 
     def series_ids(self) -> list[str]:
         return [self.leader, *(lag.series for lag in self.laggards)]
