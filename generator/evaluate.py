@@ -139,14 +139,13 @@ def _staleness(thesis: LoadedThesis, data: MarketData, check: Check, dates: pd.D
         age = (dates.to_numpy() - known_since) // np.timedelta64(1, "D")
         limit = getattr(limits, s.cadence)
         first = s.first.date().isoformat()
-        stale_text = np.array(
-            [f"{s.name} is stale: latest value {pd.Timestamp(o).date()}, "
-             f"known for {a} days (limit {limit})" for o, a in zip(obs, age, strict=True)],
-            dtype=object,
-        )
+        # only the stale dates need their (costly to format) message
+        stale_text = np.full(len(dates), "", dtype=object)
+        for i in np.flatnonzero(~none & (age > limit)):
+            stale_text[i] = (f"{s.name} is stale: latest value {pd.Timestamp(obs[i]).date()}, "
+                             f"known for {age[i]} days (limit {limit})")
         reason = np.where(
-            reason != "", reason,
-            np.where(none, f"no {s.name} data before {first}", np.where(age > limit, stale_text, "")),
+            reason != "", reason, np.where(none, f"no {s.name} data before {first}", stale_text),
         )
     return reason
 

@@ -98,9 +98,7 @@ def change_over(data: MarketData, p: ChangeParams, dates: pd.DatetimeIndex) -> p
     if p.lookback_days is not None:
         base_date = obs - pd.Timedelta(days=p.lookback_days)
     else:
-        base_date = pd.DatetimeIndex(
-            [d - pd.DateOffset(months=p.lookback_months) if d == d else d for d in obs]
-        )
+        base_date = obs - pd.DateOffset(months=p.lookback_months)
     before = value_on_or_before(values, base_date.to_numpy()) if len(values) else np.full(len(dates), np.nan)
     started = len(values) > 0 and True
     covered = (base_date >= values.index[0]) if started else np.zeros(len(dates), bool)
