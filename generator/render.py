@@ -21,7 +21,7 @@ from markupsafe import Markup
 from generator.charts import Chart, chart_files
 from generator.claims import CLAIM_KINDS
 from generator.config import BasketSeries, FormulaSeries
-from generator.evaluate import ICONS, Evaluation
+from generator.evaluate import Evaluation
 from generator.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,8 +48,24 @@ def environment() -> Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.globals["icon"] = lambda status: ICONS.get(status, "")
+    env.globals["icon"] = status_icon
     return env
+
+
+WEB_ICONS = {
+    "pass": "material-check-circle",
+    "warn": "material-alert-circle",
+    "fail": "material-close-circle",
+    "unknown": "material-help-circle-outline",
+}
+
+
+def status_icon(status: str, word: bool = True) -> str:
+    """An inline SVG icon (Material's emoji extension) coloured by status, plus the word."""
+    if status not in WEB_ICONS:
+        return ""
+    icon = f':{WEB_ICONS[status]}:{{ .status-{status} title="{status}" }}'
+    return f"{icon} {status}" if word else icon
 
 
 def _cell(value: Any) -> str:
