@@ -14,6 +14,7 @@ from generator.errors import DataError, GeneratorError
 from generator.sources import file_name
 
 PRICE_COLUMNS = ("date", "open", "high", "low", "close", "volume")
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def read_series_csv(path: Path) -> pd.DataFrame:
@@ -24,7 +25,7 @@ def read_series_csv(path: Path) -> pd.DataFrame:
     header we do not know, a date that does not parse, dates out of order or
     repeated, a number that is not one) raises :class:`DataError` with the line.
     """
-    dates: list[date] = []
+    days: list[int] = []  # date ordinals: numpy turns a list of date objects into dates slowly
     values: list[float] = []
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
@@ -43,7 +44,7 @@ def read_series_csv(path: Path) -> pd.DataFrame:
         previous: date | None = None
         for row in reader:
             line = reader.line_num
-            if not row or all(not cell.strip() for cell in row):
+            if not row or not "".join(row).strip():
                 continue
             if len(row) != len(header):
                 raise DataError(
@@ -70,10 +71,11 @@ def read_series_csv(path: Path) -> pd.DataFrame:
                 ) from None
             if not math.isfinite(number):
                 raise DataError(path, f"expected a finite number, but received {cell!r}", line)
-            dates.append(day)
+            days.append(day.toordinal())
             values.append(number)
     name = header[column]
-    index = pd.DatetimeIndex(np.array(dates, dtype="datetime64[ns]"), name="date")
+    epoch_days = (np.array(days, dtype=np.int64) - EPOCH_ORDINAL).astype("datetime64[D]")
+    index = pd.DatetimeIndex(epoch_days.astype("datetime64[ns]"), name="date")
     return pd.DataFrame({name: np.array(values, dtype=float)}, index=index)
 
 
