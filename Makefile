@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: site test lint clean
+.PHONY: site test lint clean bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ endif
 
 test: $(DEV_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# time per stage, memory, page weights, budgets (README, "Performance"); BENCH_ARGS="--scale 10"
+bench: $(STAMP)
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check generator tests

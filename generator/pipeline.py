@@ -175,6 +175,7 @@ def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path)
             run_mkdocs(config)
         finally:
             config.plugins.on_shutdown()
+        _drop_unfetched_theme_files(staging, config)
     except (Abort, ConfigurationError) as exc:
         shutil.rmtree(staging, ignore_errors=True)
         details = "".join(f"\n  - {m}" for m in collected.messages)
@@ -190,6 +191,19 @@ def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path)
         site_dir.rename(old)
     staging.rename(site_dir)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _drop_unfetched_theme_files(site_dir: Path, config: Any) -> None:
+    """Remove theme files that no reader's browser fetches (2 MB of the site): the
+    source maps, read only by developer tools, and lunr's language packs, which the
+    search loads only for languages other than English."""
+    scripts = site_dir / "assets" / "javascripts"
+    for folder in (scripts, site_dir / "assets" / "stylesheets"):
+        for source_map in folder.rglob("*.map"):
+            source_map.unlink()
+    search = [p for name, p in config.plugins.items() if name.endswith("search")]
+    if all(set(p.config.lang or [config.theme["language"]]) <= {"en"} for p in search):
+        shutil.rmtree(scripts / "lunr", ignore_errors=True)
 
 
 class _Collect(logging.Handler):

@@ -101,3 +101,10 @@ def test_real_data_build(shared_data, tmp_path):
     tops = [case["top_date"] for case in claims["no_bear_start_at_smallcap_highs"]["cases"]]
     assert {"2017-12-16", "2021-11-08"} <= set(tops)
     assert result.evaluation.verdict in {"supported", "mixed", "not supported"}
+
+
+def test_the_site_leaves_out_theme_files_no_browser_fetches(sample_site):
+    _, site = sample_site
+    assert not list(site.rglob("*.map"))
+    assert not (site / "assets" / "javascripts" / "lunr").exists()
+    assert list((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
