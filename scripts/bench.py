@@ -1,0 +1,479 @@
+"""Benchmark the build: time per stage, peak memory, page weights, and the weekly history
+against a plain per-date loop. Run it with ``make bench`` (README, "Performance").
+
+Each build runs in a fresh subprocess, as ``python -m generator build`` would, into
+temporary docs/ and site/ folders; its peak memory is that process's ``ru_maxrss``.
+The history comparison runs in this process: ``evaluate`` (one pass over every weekly
+date) against ``run_checks`` called once per Friday of the history on the data cut at
+that Friday, and checks that both give the same statuses and values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the checkout's generator/, even without an editable install
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
+
+SHARED_DATA = ROOT.parent / "shared" / "data"
+SHARED_AS_OF = "2025-11-21"
+
+STAGES = (
+    "validate thesis", "load data", "evaluate with history", "historical claims",
+    "charts", "render pages", "mkdocs build",
+)
+BEFORE_MKDOCS = STAGES[1:-1]  # the 2-second budget: load data to render pages
+KB, MB = 1000, 1000 * 1000
+BUDGET_BEFORE_MKDOCS_S = 2.0
+BUDGET_SPEEDUP = 20.0
+BUDGET_PAGE_BYTES = 300 * KB
+BUDGET_SITE_BYTES = 5 * MB
+VALUE_TOLERANCE = 1e-9
+SPEC_LINK = re.compile(r"assets/charts/([\w.-]+?)\.(?:json|csv|svg)")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One benchmarked build: which thesis, on which data, as of when."""
+
+    name: str
+    thesis: Path
+    data_dir: Path | None  # None: the bundled sample
+    as_of: str | None  # None: the newest daily observation
+
+
+@dataclass
+class BuildStats:
+    """Medians over the runs of one dataset, plus the pages of the last run."""
+
+    dataset: Dataset
+    runs: int
+    stages: dict[str, float]
+    before_mkdocs: float
+    total: float
+    peak_rss_bytes: int
+    pages: list[tuple[str, int, int]]  # (page, html bytes, chart spec bytes)
+    site_bytes: int
+
+
+@dataclass
+class HistoryComparison:
+    """Whole-history evaluation against the per-date loop over the same Fridays."""
+
+    dataset: Dataset
+    fridays: int  # Fridays in the weekly history
+    looped: int  # Fridays the loop ran (all of them unless --every thins it)
+    history_s: float  # one evaluate() over the whole history (median)
+    loop_s: float  # the per-date loop over `looped` Fridays
+    compared: int
+    statuses_equal: int
+    values_equal: int
+
+    @property
+    def loop_all_s(self) -> float:
+        """The loop over every Friday (measured, or scaled up from the thinned loop)."""
+        return self.loop_s * self.fridays / self.looped
+
+    @property
+    def speedup(self) -> float:
+        return self.loop_all_s / self.history_s
+
+    @property
+    def equal(self) -> bool:
+        return self.statuses_equal == self.values_equal == self.compared > 0
+
+
+def docs_copy(folder: Path) -> Path:
+    """A docs folder with only the hand-written pages, as in a fresh clone."""
+    from generator.render import GENERATED
+
+    def generated(directory: str, names: list[str]) -> set[str]:
+        rel = Path(directory).resolve().relative_to((ROOT / "docs").resolve())
+        return {n for n in names if (rel / n).as_posix() in GENERATED}
+
+    docs = folder / "docs"
+    shutil.copytree(ROOT / "docs", docs, ignore=generated)
+    return docs
+
+
+def page_weights(site: Path) -> list[tuple[str, int, int]]:
+    """Each HTML page with its chart specs, from charts.page_weights when it exists."""
+    from generator import charts
+
+    if hasattr(charts, "page_weights"):
+        return [(str(page), int(html), int(spec)) for page, html, spec in charts.page_weights(site)]
+    out = []
+    for page in sorted(site.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        specs = {site / "assets" / "charts" / f"{name}.json" for name in SPEC_LINK.findall(text)}
+        spec_bytes = sum(p.stat().st_size for p in specs if p.is_file())
+        out.append((page.relative_to(site).as_posix(), page.stat().st_size, spec_bytes))
+    return out
+
+
+def build_once(dataset: Dataset) -> dict[str, Any]:
+    """One build into temporary folders (run inside the child process)."""
+    from generator.pipeline import build
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        folder = Path(tmp)
+        as_of = pd.Timestamp(dataset.as_of) if dataset.as_of else None
+        result = build(dataset.thesis, dataset.data_dir, as_of, site_dir=folder / "site",
+                       docs_dir=docs_copy(folder))
+        site = folder / "site"
+        pages = page_weights(site)
+        site_bytes = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak *= 1 if sys.platform == "darwin" else 1024  # kilobytes on Linux, bytes on macOS
+    return {"timings": result.timings, "pages": pages, "site_bytes": site_bytes, "peak_rss": peak}
+
+
+def run_build(dataset: Dataset) -> dict[str, Any]:
+    """:func:`build_once` in a fresh Python process, so that every run starts cold."""
+    args = [sys.executable, str(Path(__file__).resolve()), "_build", dataset.name,
+            str(dataset.thesis), str(dataset.data_dir or ""), dataset.as_of or ""]
+    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"the {dataset.name} build failed:\n{done.stderr or done.stdout}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def bench_builds(dataset: Dataset, runs: int) -> BuildStats:
+    results = [run_build(dataset) for _ in range(runs)]
+    stages = {s: statistics.median(r["timings"].get(s, 0.0) for r in results) for s in STAGES}
+    return BuildStats(
+        dataset=dataset,
+        runs=runs,
+        stages=stages,
+        before_mkdocs=statistics.median(
+            sum(r["timings"].get(s, 0.0) for s in BEFORE_MKDOCS) for r in results
+        ),
+        total=statistics.median(sum(r["timings"].values()) for r in results),
+        peak_rss_bytes=max(r["peak_rss"] for r in results),
+        pages=[tuple(p) for p in results[-1]["pages"]],
+        site_bytes=results[-1]["site_bytes"],
+    )
+
+
+def _same_value(a: float, b: float) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return math.isclose(a, b, rel_tol=VALUE_TOLERANCE, abs_tol=VALUE_TOLERANCE)
+
+
+def compare_history(dataset: Dataset, runs: int = 3, every: int = 1) -> HistoryComparison:
+    """Time ``evaluate`` (whole weekly history) against a per-date loop over its Fridays.
+
+    The loop calls ``run_checks`` for each Friday D of the history, on the data cut at D
+    and with D as the only date: what a build ``--as-of D`` computes for its checklist.
+    ``every`` > 1 loops over every n-th Friday only and scales the time up (quick mode).
+    """
+    from generator.config import load_thesis
+    from generator.data import load_market_data
+    from generator.evaluate import evaluate, run_checks
+    from generator.pipeline import choose_source
+
+    thesis = load_thesis(dataset.thesis)
+    data = load_market_data(thesis, choose_source(thesis, dataset.data_dir))
+    as_of = pd.Timestamp(dataset.as_of) if dataset.as_of else data.latest_date()
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        ev = evaluate(thesis, data, as_of)
+        timings.append(time.perf_counter() - start)
+    fridays = ev.history.index
+    looped = fridays[::every]
+    start = time.perf_counter()
+    single = {
+        day: run_checks(thesis, data.cut(day), pd.DatetimeIndex([day], name="date"))
+        for day in looped
+    }
+    loop_s = time.perf_counter() - start
+    compared = statuses_equal = values_equal = 0
+    for day, frames in single.items():
+        for check_id, frame in frames.items():
+            whole = ev.frames[check_id]
+            compared += 1
+            statuses_equal += whole.at[day, "status"] == frame["status"].iat[0]
+            values_equal += _same_value(float(whole.at[day, "value"]), float(frame["value"].iat[0]))
+    return HistoryComparison(
+        dataset, len(fridays), len(looped), statistics.median(timings), loop_s,
+        compared, int(statuses_equal), values_equal,
+    )
+
+
+def scaled_copy(thesis_path: Path, factor: int, folder: Path) -> tuple[Dataset, Dataset]:
+    """The thesis ×1 and ×``factor`` on synthetic CSV data written under ``folder``.
+
+    Every series gets ``factor - 1`` copies under new ids (``rut_x1`` ...), each on its own
+    perturbed copy of the sample data (``RUT-X1.csv`` ...), and every check is repeated
+    against each copy. Claims stay as they are. Both theses read the same kind of
+    CSV folder, so the two builds differ only in size.
+    """
+    from generator.config import BasketSeries, FredSeries, YahooSeries, load_thesis
+    from generator.sources import file_name
+    from generator.sources.sample import write_sample
+
+    thesis = load_thesis(thesis_path)
+    kinds: dict[str, str] = {}
+    for spec in thesis.thesis.series.values():
+        if isinstance(spec, YahooSeries | FredSeries):
+            kinds[spec.symbol] = spec.source
+        elif isinstance(spec, BasketSeries):
+            kinds.update(dict.fromkeys(spec.members, "yahoo"))
+    data = folder / "data"
+    write_sample(data, kinds)
+    for symbol in kinds:
+        original = pd.read_csv(data / file_name(symbol))
+        column = original.columns[1]
+        for k in range(1, factor):
+            rng = np.random.default_rng([k, zlib.crc32(symbol.encode())])
+            drift = np.exp(np.cumsum(rng.normal(0.0, 0.002, len(original))))
+            perturbed = (original[column] * drift).map(lambda v: f"{v:.10g}")
+            original.assign(**{column: perturbed}).to_csv(
+                data / file_name(f"{symbol}-X{k}"), index=False)
+
+    raw = yaml.safe_load(thesis_path.read_text(encoding="utf-8"))
+    raw["plugins"] = [str((thesis_path.parent / p).resolve()) for p in raw.get("plugins", [])]
+    series, checks = dict(raw["series"]), list(raw["checks"])
+    for k in range(1, factor):
+        ids = {sid: f"{sid}_x{k}" for sid in raw["series"]}
+
+        def renamed(value: Any, ids: dict[str, str] = ids) -> Any:
+            if isinstance(value, dict):
+                return {key: renamed(v) for key, v in value.items()}
+            if isinstance(value, list):
+                return [renamed(v) for v in value]
+            return ids.get(value, value) if isinstance(value, str) else value
+
+        for sid, spec in raw["series"].items():
+            spec = renamed(spec) | {"name": f"{spec['name']} (copy {k})"}
+            if "symbol" in spec:
+                spec["symbol"] = f"{spec['symbol']}-X{k}"
+            if "members" in spec:
+                spec["members"] = [f"{m}-X{k}" for m in spec["members"]]
+            series[ids[sid]] = spec
+        for check in raw["checks"]:
+            checks.append(check | {"id": f"{check['id']}_x{k}", "params": renamed(check["params"]),
+                                   "title": f"{check['title']} (copy {k})"})
+    scaled = folder / f"thesis-x{factor}.yml"
+    scaled.write_text(yaml.safe_dump(raw | {"series": series, "checks": checks}, sort_keys=False,
+                                     allow_unicode=True), encoding="utf-8")
+    return (Dataset("sample CSV x1", thesis_path, data, None),
+            Dataset(f"sample CSV x{factor}", scaled, data, None))
+
+
+def _status(ok: bool) -> str:
+    return "PASS" if ok else "OVER"
+
+
+def _kb(n: int) -> str:
+    return f"{n / KB:,.1f}"
+
+
+def stage_table(builds: Sequence[BuildStats]) -> list[str]:
+    """Seconds per stage, memory and sizes: one column per dataset."""
+    width = max(24, *(len(b.dataset.name) + 2 for b in builds))
+    head = f"{'':<32}" + "".join(f"{b.dataset.name:>{width}}" for b in builds)
+    lines = [head, "-" * len(head)]
+
+    def row(label: str, cells: list[str]) -> None:
+        lines.append(f"{label:<32}" + "".join(f"{c:>{width}}" for c in cells))
+
+    for stage in STAGES:
+        row(f"{stage} (s)", [f"{b.stages[stage]:.3f}" for b in builds])
+    row("before mkdocs: load..render (s)", [f"{b.before_mkdocs:.3f}" for b in builds])
+    row("total (s)", [f"{b.total:.3f}" for b in builds])
+    row("peak memory (MB, ru_maxrss)", [f"{b.peak_rss_bytes / MB:.0f}" for b in builds])
+    row("pages", [str(len(b.pages)) for b in builds])
+    row("largest page (KB)", [_kb(max((h + s for _, h, s in b.pages), default=0)) for b in builds])
+    row("whole site (MB)", [f"{b.site_bytes / MB:.2f}" for b in builds])
+    return lines
+
+
+def page_table(builds: Sequence[BuildStats]) -> list[str]:
+    """Every page's HTML and chart-spec bytes, one column per dataset."""
+    width = max(24, *(len(b.dataset.name) + 2 for b in builds))
+    names = list(dict.fromkeys(p for b in builds for p, _, _ in b.pages))
+    page_width = max([len(n) for n in names] + [4]) + 2
+    lines = [
+        "Page weights (KB): HTML + chart specs = total; the shared Vega bundle "
+        "(assets/vendor/vega.js) is not counted",
+        f"{'page':<{page_width}}" + "".join(f"{b.dataset.name:>{width}}" for b in builds),
+    ]
+    by_build = [{p: (h, s) for p, h, s in b.pages} for b in builds]
+    for name in names:
+        cells = []
+        for pages in by_build:
+            html, spec = pages.get(name, (0, 0))
+            shown = f"{_kb(html)} + {_kb(spec)} = {_kb(html + spec)}"
+            cells.append(shown if name in pages else "-")
+        lines.append(f"{name:<{page_width}}" + "".join(f"{c:>{width}}" for c in cells))
+    return lines
+
+
+def comparison_text(c: HistoryComparison) -> list[str]:
+    thinned = "" if c.looped == c.fridays else (
+        f"; timed on every {round(c.fridays / c.looped)}th Friday ({c.looped}) and scaled up")
+    return [
+        f"Weekly history against a per-date loop ({c.dataset.name}, {c.fridays} Fridays)",
+        f"  evaluate(thesis, data, as_of), whole history at once:   {c.history_s:8.3f} s",
+        f"  run_checks(thesis, data.cut(D), [D]) for each Friday D: {c.loop_all_s:8.3f} s"
+        f" ({c.loop_s / c.looped * 1000:.1f} ms a date{thinned})",
+        f"  ratio: the whole history is {c.speedup:.0f}x faster",
+        f"  same results: statuses {c.statuses_equal}/{c.compared} equal, values "
+        f"{c.values_equal}/{c.compared} equal within {VALUE_TOLERANCE:g} -> equal: {c.equal}",
+    ]
+
+
+def budget_lines(
+    builds: Sequence[BuildStats], comparisons: Sequence[HistoryComparison], budget_on: str
+) -> tuple[list[str], bool]:
+    """PASS / OVER per budget (SKIP when its dataset was not benchmarked)."""
+    checks: list[tuple[bool | None, str]] = []
+    build = next((b for b in builds if b.dataset.name == budget_on), None)
+    cmp = next((c for c in comparisons if c.dataset.name == budget_on), None)
+    if build is None:
+        checks.append((None, f"before mkdocs under {BUDGET_BEFORE_MKDOCS_S:.0f} s on {budget_on}"))
+    else:
+        checks.append((build.before_mkdocs < BUDGET_BEFORE_MKDOCS_S,
+                       f"before mkdocs (load..render) on {budget_on}: {build.before_mkdocs:.2f} s"
+                       f"  (budget < {BUDGET_BEFORE_MKDOCS_S:.0f} s)"))
+    if cmp is None:
+        checks.append((None, f"history {BUDGET_SPEEDUP:.0f}x faster than the loop on {budget_on}"))
+    else:
+        checks.append((cmp.speedup >= BUDGET_SPEEDUP and cmp.equal,
+                       f"whole history vs per-date loop on {budget_on}: {cmp.speedup:.0f}x, "
+                       f"equal: {cmp.equal}  (budget >= {BUDGET_SPEEDUP:.0f}x)"))
+    for b in builds:
+        page, html, spec = max(b.pages, key=lambda p: p[1] + p[2], default=("none", 0, 0))
+        checks.append((html + spec <= BUDGET_PAGE_BYTES,
+                       f"largest page on {b.dataset.name}: {page} {_kb(html + spec)} KB"
+                       f"  (budget <= {BUDGET_PAGE_BYTES / KB:.0f} KB)"))
+        checks.append((b.site_bytes < BUDGET_SITE_BYTES,
+                       f"whole site on {b.dataset.name}: {b.site_bytes / MB:.2f} MB"
+                       f"  (budget < {BUDGET_SITE_BYTES / MB:.0f} MB)"))
+    lines = [f"Budgets (on {os.cpu_count()} CPUs)"]
+    lines += [f"  {'SKIP' if ok is None else _status(ok)}  {text}" for ok, text in checks]
+    return lines, all(ok is not False for ok, _ in checks)
+
+
+def format_report(
+    builds: Sequence[BuildStats],
+    comparisons: Sequence[HistoryComparison],
+    budget_on: str,
+    notes: Sequence[str] = (),
+) -> tuple[str, bool]:
+    """The printed report and whether every budget holds."""
+    runs = ", ".join(f"{b.dataset.name} ({b.runs} run{'s' * (b.runs > 1)})" for b in builds)
+    lines = [
+        f"Benchmark: the default thesis on {runs}; median per stage. "
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs.",
+        "Each build runs in a fresh subprocess into temporary folders; peak memory is that "
+        "process's ru_maxrss.",
+        *[f"Note: {n}" for n in notes],
+        "",
+        *stage_table(builds),
+        "",
+        *page_table(builds),
+    ]
+    for c in comparisons:
+        lines += ["", *comparison_text(c)]
+    budgets, ok = budget_lines(builds, comparisons, budget_on)
+    return "\n".join([*lines, "", *budgets]), ok
+
+
+def format_scaling(small: BuildStats, large: BuildStats, factor: int,
+                   cmp_small: HistoryComparison, cmp_large: HistoryComparison) -> str:
+    """How each stage grows from the thesis to ``factor`` times its series and checks."""
+    lines = ["", f"Scaling: {factor}x the series and checks ({small.dataset.name} -> "
+             f"{large.dataset.name})", f"{'':<30}{'x1':>10}{f'x{factor}':>10}{'growth':>10}"]
+    rows = [(f"{s} (s)", small.stages[s], large.stages[s]) for s in STAGES]
+    rows += [
+        ("before mkdocs (s)", small.before_mkdocs, large.before_mkdocs),
+        ("total (s)", small.total, large.total),
+        ("peak memory (MB)", small.peak_rss_bytes / MB, large.peak_rss_bytes / MB),
+        ("whole site (MB)", small.site_bytes / MB, large.site_bytes / MB),
+        ("pages", len(small.pages), len(large.pages)),
+        ("history vs loop (x faster)", cmp_small.speedup, cmp_large.speedup),
+    ]
+    for label, a, b in rows:
+        growth = f"{b / a:.1f}x" if a else "-"
+        lines.append(f"{label:<30}{a:>10.3f}{b:>10.3f}{growth:>10}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["_build"]:
+        name, thesis, data_dir, as_of = argv[1:5]
+        dataset = Dataset(name, Path(thesis), Path(data_dir) if data_dir else None, as_of or None)
+        print(json.dumps(build_once(dataset)))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="builds per dataset (median reported)")
+    parser.add_argument("--every", type=int, default=1,
+                        help="loop over every n-th Friday only and scale the time up")
+    parser.add_argument("--quick", action="store_true", help="1 run, loop over every 10th Friday")
+    parser.add_argument("--data", type=Path, default=SHARED_DATA, help="the real data folder")
+    parser.add_argument("--as-of", default=SHARED_AS_OF, help="as-of date for the real data")
+    parser.add_argument("--no-real-data", action="store_true", help="benchmark the sample only")
+    parser.add_argument("--scale", type=int, default=0,
+                        help="also benchmark a thesis with this many times the series and checks")
+    args = parser.parse_args(argv)
+    runs, every = (1, 10) if args.quick else (args.runs, args.every)
+
+    thesis = ROOT / "thesis.yml"
+    notes = []
+    datasets = []
+    real = Dataset("shared data", thesis, args.data.resolve(), args.as_of)
+    if args.no_real_data:
+        notes.append("real data left out (--no-real-data); budgets checked on the sample")
+    elif not args.data.is_dir():
+        notes.append(f"{args.data} not found: real-data benchmark skipped (that folder only sits "
+                     "beside a dev checkout); budgets checked on the sample")
+    else:
+        datasets.append(real)
+    datasets.append(Dataset("sample data", thesis, None, None))
+    budget_on = datasets[0].name
+
+    builds = [bench_builds(d, runs) for d in datasets]
+    comparisons = [compare_history(d, runs, every) for d in datasets]
+    report, ok = format_report(builds, comparisons, budget_on, notes)
+    print(report)
+    if args.scale > 1:
+        with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+            small, large = scaled_copy(thesis, args.scale, Path(tmp))
+            small_build, large_build = bench_builds(small, runs), bench_builds(large, runs)
+            small_cmp = compare_history(small, runs, every)
+            large_cmp = compare_history(large, runs, every)
+            print("\n" + "\n".join(stage_table([small_build, large_build])))
+            for c in (small_cmp, large_cmp):
+                print("\n" + "\n".join(comparison_text(c)))
+            print(format_scaling(small_build, large_build, args.scale, small_cmp, large_cmp))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
