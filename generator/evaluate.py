@@ -199,6 +199,8 @@ def verdict_of(thesis: LoadedThesis, score: float | None) -> str:
 
 
 def _json_value(value: Any) -> Any:
+    if value is pd.NaT:
+        return None
     if isinstance(value, pd.Timestamp | np.datetime64):
         stamp = pd.Timestamp(value)
         return None if pd.isna(stamp) else stamp.date().isoformat()

@@ -94,7 +94,7 @@ def prepare(
     timings: dict[str, float] | None = None,
 ) -> tuple[LoadedThesis, MarketData, Evaluation, dict[str, Any]]:
     """Everything up to the evaluation and claims, with no file written."""
-    from generator.claims import evaluate_claims
+    from generator.claims import evaluate_claims, insufficient
 
     timings = {} if timings is None else timings
     with _timed(timings, "validate thesis", stage):
@@ -111,7 +111,14 @@ def prepare(
     with _timed(timings, "historical claims", stage):
         series = {sid: s.values for sid, s in ev.data.series.items()}
         names = {sid: s.name for sid, s in ev.data.series.items()}
-        claims = evaluate_claims(thesis.claims, series, names) if thesis.claims else {}
+        if data.demo:
+            # synthetic prices say nothing about market history: no audit on them
+            claims = {
+                spec.id: insufficient("this build uses synthetic sample data, not market history")
+                for spec, _ in thesis.claims
+            }
+        else:
+            claims = evaluate_claims(thesis.claims, series, names) if thesis.claims else {}
     return thesis, data, ev, claims
 
 
@@ -170,6 +177,11 @@ def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path)
             strict=True,
         )
         config["extra"]["demo"] = ev.demo
+        # MkDocs reuses plugin objects across builds in one process (tests, bench); Material's
+        # blog plugin makes its scratch folder once but removes it after every build.
+        for plugin in config.plugins.values():
+            if isinstance(getattr(plugin, "temp_dir", None), str):
+                os.makedirs(plugin.temp_dir, exist_ok=True)
         config.plugins.on_startup(command="build", dirty=False)
         try:
             run_mkdocs(config)
@@ -220,7 +232,9 @@ class _Collect(logging.Handler):
 def _hand_written_nav(docs_dir: Path) -> list[Any]:
     """Hand-written pages (title from their first heading), after the generated ones."""
     pages = []
-    for name, title in (("customise.md", "Customise"), ("about.md", "About")):
+    for name, title in (
+        ("blog/index.md", "Updates"), ("customise.md", "Customise"), ("about.md", "About"),
+    ):
         if (docs_dir / name).exists():
             pages.append({title: name})
     return pages

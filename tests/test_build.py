@@ -53,8 +53,9 @@ def test_latest_json_follows_the_contract(sample_site):
         assert check["status"] in {"pass", "warn", "fail", "unknown"}
     assert [c["id"] for c in latest["claims"]] == [
         "no_bear_start_at_smallcap_highs", "rut_breakouts_lead_crypto", "bitcoin_trades_as_risk_asset"]
-    for claim in latest["claims"]:
-        assert claim["verdict"] in {"supported", "contradicted", "insufficient data"}
+    for claim in latest["claims"]:  # synthetic data cannot test history
+        assert claim["verdict"] == "insufficient data"
+        assert claim["reason"] == "this build uses synthetic sample data, not market history"
 
 
 def test_history_csv_has_one_row_per_friday(sample_site):
@@ -108,3 +109,15 @@ def test_the_site_leaves_out_theme_files_no_browser_fetches(sample_site):
     assert not list(site.rglob("*.map"))
     assert not (site / "assets" / "javascripts" / "lunr").exists()
     assert list((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
+
+
+def test_claims_with_a_missing_series_say_what_is_missing(shared_data, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(shared_data, data)
+    (data / "RUT.csv").unlink()
+    result = build(data_dir=data, as_of=pd.Timestamp("2025-11-21"), site_dir=None, docs_dir=docs_copy(tmp_path))
+    for claim_id in ("no_bear_start_at_smallcap_highs", "rut_breakouts_lead_crypto"):
+        claim = result.claims[claim_id]
+        assert claim.verdict == "insufficient data"
+        assert "Russell 2000" in claim.reason
+    assert result.evaluation.check("rut_near_high").status == "unknown"
