@@ -71,7 +71,30 @@ def parser() -> argparse.ArgumentParser:
                        description="Fetch every series of the thesis into the data/ cache.")
     _common(f)
     f.add_argument("--cache", type=Path, metavar="DIR", help="cache folder (default: data/)")
+
+    p = sub.add_parser("post", help="write this week's update post into docs/blog/posts/",
+                       description="Write the update post of the latest history date on or "
+                       "before --as-of: what changed since the week before.")
+    _common(p)
+    _data_options(p)
+    _post_options(p)
+    ps = sub.add_parser("posts", help="back-fill the update posts of past weeks",
+                        description="Write the update post of every history date from --since "
+                        "to --as-of, from one evaluation as of --as-of.")
+    _common(ps)
+    _data_options(ps)
+    ps.add_argument("--since", metavar="DATE", required=True,
+                    help="first week to write (YYYY-MM-DD; the history date on or after it)")
+    _post_options(ps)
     return top
+
+
+def _post_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--posts-dir", type=Path, metavar="DIR",
+                        help="where to write the posts (default: docs/blog/posts/)")
+    parser.add_argument("--allow-sample", action="store_true",
+                        help="write posts from the bundled sample data (they say so); "
+                        "refused by default (exit 3) because posts are committed")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_check(args, Console(width=None if sys.stdout.isatty() else 150))
         if args.command == "fetch":
             return cmd_fetch(args, console)
+        if args.command in ("post", "posts"):
+            return cmd_posts(args, console)
     except GeneratorError as exc:
         console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
         return exc.exit_code
@@ -184,6 +209,24 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
         if os.environ.get("GITHUB_ACTIONS") == "true":
             print(f"::warning title=Fetch failed::Series not updated: {names}")
     return report.exit_code
+
+
+def cmd_posts(args: argparse.Namespace, console: Console) -> int:
+    from generator.pipeline import parse_as_of
+    from generator.posts import POSTS_DIR, load_evaluation, post_dates, write_week_posts
+
+    ev = load_evaluation(args.thesis, args.data, parse_as_of(args.as_of),
+                         allow_sample=args.allow_sample)
+    since = parse_as_of(args.since) if args.command == "posts" else None
+    days = post_dates(ev, since)
+    done = write_week_posts(ev, days, args.posts_dir or POSTS_DIR)
+    for path, state in done:
+        console.print(f"{state}: {path}", highlight=False)
+    demo = " from SAMPLE DATA" if ev.demo else ""
+    weeks = ", ".join(d.date().isoformat() for d in days)
+    console.print(f"{len(days)} post(s){demo} for {weeks} (evaluated as of {ev.as_of.date()})",
+                  highlight=False)
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
