@@ -1,0 +1,390 @@
+"""Chart builders: pure, complete (title, summary, data), driven by the thesis, light."""
+
+from __future__ import annotations
+
+import builtins
+import io
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from generator import charts
+from generator.charts import (
+    Chart,
+    build_charts,
+    chart_files,
+    csv_text,
+    log_ticks,
+    page_weights,
+    segments,
+    thin,
+)
+from generator.claims import evaluate_claims
+from generator.config import Bound, FredSeries, load_thesis
+from generator.data import load_market_data
+from generator.evaluate import evaluate
+from generator.pipeline import DEFAULT_THESIS
+from generator.sources.sample import SampleSource
+
+#: Budget per page is 300 KB of HTML plus specs; generated pages carry ~40-75 KB of HTML.
+SPEC_BUDGET = 200_000
+
+
+def evaluated(thesis_path: Path) -> tuple[object, dict]:
+    thesis = load_thesis(thesis_path)
+    fred = [s.symbol for s in thesis.thesis.series.values() if isinstance(s, FredSeries)]
+    data = load_market_data(thesis, SampleSource(fred_symbols=fred))
+    ev = evaluate(thesis, data, data.latest_date())
+    series = {sid: s.values for sid, s in ev.data.series.items()}
+    claims = evaluate_claims(thesis.claims, series) if thesis.claims else {}
+    return ev, claims
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[object, dict]:
+    return evaluated(DEFAULT_THESIS)
+
+
+@pytest.fixture(scope="module")
+def pages(sample: tuple[object, dict]) -> dict[str, list[Chart]]:
+    ev, claims = sample
+    return build_charts(ev, claims)
+
+
+def every(pages: dict[str, list[Chart]]) -> list[Chart]:
+    return [chart for page in pages.values() for chart in page]
+
+
+def datasets(spec: dict) -> list[str]:
+    """Every inline dataset of a spec as text (CSV strings, or JSON of value lists)."""
+    return [v if isinstance(v, str) else json.dumps(v) for v in spec.get("datasets", {}).values()]
+
+
+def thesis_with(tmp_path: Path, change) -> Path:
+    """A copy of the default thesis with ``change(raw_dict)`` applied."""
+    raw = yaml.safe_load(DEFAULT_THESIS.read_text(encoding="utf-8"))
+    change(raw)
+    path = tmp_path / "thesis.yml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def check_spec(raw: dict, check_id: str) -> dict:
+    return next(c for c in raw["checks"] if c["id"] == check_id)
+
+
+# ------------------------------------------------------------------------- every page
+
+
+def test_every_page_gets_charts(sample: tuple[object, dict], pages: dict[str, list[Chart]]) -> None:
+    ev, claims = sample
+    expected = {"home", "history"} | {f"check:{c.id}" for c in ev.thesis.checks}
+    expected |= {f"claim:{cid}" for cid in claims}
+    assert set(pages) == expected
+    for key, charts_on_page in pages.items():
+        assert charts_on_page, f"{key} has no chart"
+    for check in ev.thesis.checks:
+        assert pages[f"check:{check.id}"][-1].id == f"{check.id}-status"
+
+
+def test_every_chart_has_title_summary_and_data(pages: dict[str, list[Chart]]) -> None:
+    ids = [c.id for c in every(pages)]
+    assert len(ids) == len(set(ids)), "chart ids must be unique: they name files"
+    for chart in every(pages):
+        assert chart.title.strip(), chart.id
+        assert chart.summary.endswith("."), chart.id
+        assert chart.summary.count(". ") == 0, f"{chart.id}: one sentence, got {chart.summary!r}"
+        assert chart.spec["description"] == chart.summary
+        assert chart.table is not None and len(chart.table) > 0, chart.id
+        assert chart.facts and all(label and value for label, value in chart.facts), chart.id
+        assert chart.spec["width"] == "container"
+
+
+def test_specs_are_valid_vega_lite(pages: dict[str, list[Chart]]) -> None:
+    from altair.vegalite.v6.schema.core import Root
+
+    for chart in every(pages):
+        Root.from_dict(chart.spec, validate=True)
+
+
+def test_page_roots(pages: dict[str, list[Chart]]) -> None:
+    for key, charts_on_page in pages.items():
+        expected = "../" if key.startswith(("check:", "claim:")) else ""
+        assert {c.root for c in charts_on_page} == {expected}
+
+
+def test_summaries_come_from_the_data(sample: tuple[object, dict], pages) -> None:
+    ev, _ = sample
+    trend = next(c for c in pages["check:btc_htf_uptrend"] if c.id.endswith("-weekly"))
+    row = ev.frames["btc_htf_uptrend"].iloc[-1]
+    gap = row["close"] / row["sma_short"] - 1
+    assert charts.pct(gap) in trend.summary
+    assert ev.as_of.strftime("%Y-%m-%d") in trend.summary
+    assert ("above" if gap > 0 else "below") + " its 50-week average" in trend.summary
+
+
+# ---------------------------------------------------------------------------- purity
+
+
+def test_builders_are_pure(
+    sample: tuple[object, dict], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    ev, claims = sample
+    first = build_charts(ev, claims)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"chart builders must not touch files: {args[:1]}")
+
+    monkeypatch.setattr(builtins, "open", refuse)
+    monkeypatch.setattr(io, "open", refuse)
+    monkeypatch.setattr(os, "open", refuse)
+    monkeypatch.chdir(tmp_path)
+    again = build_charts(ev, claims)
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
+    assert {c.id: c.spec for c in every(first)} == {c.id: c.spec for c in every(again)}
+
+
+def test_no_claims_no_claim_pages(sample: tuple[object, dict]) -> None:
+    ev, _ = sample
+    assert not [k for k in build_charts(ev, {}) if k.startswith("claim:")]
+
+
+def test_unknown_kind_gets_value_and_status_charts(sample, monkeypatch: pytest.MonkeyPatch) -> None:
+    ev, _ = sample
+    monkeypatch.delitem(charts.CHECK_CHARTS, "drawdown_from_high")
+    check = next(c for c in ev.thesis.checks if c.id == "rut_near_high")
+    found = charts.check_charts(charts.context(ev), check)
+    assert [c.id for c in found] == ["rut_near_high-value", "rut_near_high-status"]
+
+
+def test_every_builtin_rule_kind_has_an_evidence_builder() -> None:
+    from generator.rules import RULES, load_builtin_rules
+
+    load_builtin_rules()
+    builtin = {k for k, r in RULES.items() if r.module.startswith("generator.rules")}
+    assert builtin - {"rolling_correlation"} <= set(charts.CHECK_CHARTS)
+
+
+# ----------------------------------------------------------------- thresholds follow
+
+
+def test_bands_follow_the_check_bounds(tmp_path: Path) -> None:
+    def change(raw: dict) -> None:
+        check_spec(raw, "rut_near_high")["pass"] = {"min": -0.07}
+        check_spec(raw, "rut_near_high")["warn"] = {"min": -0.13}
+
+    ev, claims = evaluated(thesis_with(tmp_path, change))
+    chart = next(
+        c for c in build_charts(ev, claims)["check:rut_near_high"] if c.id.endswith("-value")
+    )
+    bands = next(d for d in datasets(chart.spec) if d.startswith("lo,hi,band"))
+    rows = [line.split(",") for line in bands.splitlines()[1:]]
+    assert [r[2] for r in rows] == ["fail", "warn", "pass"]
+    assert [float(r[0]) for r in rows[1:]] == [-0.13, -0.07]
+    assert "pass band (≥ -7.0%)" in chart.summary
+
+
+def test_own_status_thresholds_follow_the_params(tmp_path: Path) -> None:
+    def change(raw: dict) -> None:
+        lag = check_spec(raw, "lag_structure")["params"]
+        lag["laggards"][0]["lags_below"] = -0.15
+        trend = check_spec(raw, "btc_htf_uptrend")["params"]
+        trend["short_weeks"] = 40
+        trend["anchor_year"] = 2019
+
+    ev, claims = evaluated(thesis_with(tmp_path, change))
+    pages = build_charts(ev, claims)
+    lag = json.dumps(pages["check:lag_structure"][0].spec, separators=(",", ":"))
+    assert '"y":-0.15' in lag and '"y":-0.1}' not in lag
+    trend = pages["check:btc_htf_uptrend"][0]
+    text = json.dumps(trend.spec)
+    assert "40-week average" in text and "50-week average" not in text
+    assert "2019 low" in text and "2022 low" not in text
+    assert "40-week average" in trend.summary
+
+
+def test_verdict_bands_follow_the_score_config(tmp_path: Path) -> None:
+    def change(raw: dict) -> None:
+        raw["score"]["verdicts"] = [
+            {"min": 0.8, "label": "strong"},
+            {"min": 0.0, "label": "weak"},
+        ]
+
+    ev, claims = evaluated(thesis_with(tmp_path, change))
+    score = build_charts(ev, claims)["history"][0]
+    bands = next(d for d in datasets(score.spec) if d.startswith("lo,hi,verdict"))
+    assert bands.splitlines()[1:] == ["0,0.8,weak,fail", "0.8,1,strong,pass"]
+
+
+@pytest.mark.parametrize(
+    ("pass_", "warn", "fmt", "lo", "hi", "expected"),
+    [
+        (
+            {"min": -0.05},
+            {"min": -0.10},
+            "percent",
+            -0.3,
+            0.1,
+            [(-0.3, -0.1, "fail"), (-0.1, -0.05, "warn"), (-0.05, 0.1, "pass")],
+        ),
+        (
+            {"max": -0.25},
+            {"below": 0.25},
+            "pp",
+            -1,
+            1,
+            [(-1, -0.25, "pass"), (-0.25, 0.25, "warn"), (0.25, 1, "fail")],
+        ),
+        (
+            {"above": 0.01},
+            {"min": -0.01},
+            "percent",
+            -0.05,
+            0.05,
+            [(-0.05, -0.01, "fail"), (-0.01, 0.01, "warn"), (0.01, 0.05, "pass")],
+        ),
+        (
+            {"min": 3},
+            {"min": 1},
+            "count",
+            -0.5,
+            3.5,
+            [(-0.5, 0.5, "fail"), (0.5, 2.5, "warn"), (2.5, 3.5, "pass")],
+        ),
+        ({"min": 0.3}, None, "number", -1, 1, [(-1, 0.3, "fail"), (0.3, 1, "pass")]),
+    ],
+)
+def test_segments(pass_, warn, fmt, lo, hi, expected) -> None:
+    class Check:
+        pass
+
+    check = Check()
+    check.pass_ = Bound(**pass_)
+    check.warn = Bound(**warn) if warn else None
+    check.format = fmt
+    got = [(round(a, 9), round(b, 9), status) for a, b, status in segments(check, lo, hi)]
+    assert got == expected
+
+
+# ----------------------------------------------------------------------- light pages
+
+
+def test_specs_are_compact_and_under_budget(pages: dict[str, list[Chart]]) -> None:
+    for key, charts_on_page in pages.items():
+        total = 0
+        for chart in charts_on_page:
+            text = json.dumps(chart.spec, separators=(",", ":"), ensure_ascii=False)
+            total += len(text.encode())
+            for data in datasets(chart.spec):
+                if data.startswith("[") or data.startswith("{"):
+                    continue
+                frame = pd.read_csv(io.StringIO(data))
+                for name in frame.select_dtypes("number"):
+                    values = frame[name].dropna()
+                    rounded = values.map(lambda v: float(f"{v:.4g}"))
+                    assert (values == rounded).all(), f"{chart.id}.{name} has more than 4 digits"
+        assert total < SPEC_BUDGET, f"{key}: {total} bytes of specs"
+
+
+def test_thin_keeps_recent_days_then_weeks_then_months() -> None:
+    days = pd.date_range("2005-01-01", "2025-06-30", freq="D")
+    values = pd.Series(np.arange(len(days), dtype=float), index=days)
+    end = days[-1]
+    thinned = thin(values, end, daily_days=30, weekly_days=365)
+    recent = thinned[thinned.index > end - pd.Timedelta(days=30)]
+    assert len(recent) == 30
+    middle = thinned[
+        (thinned.index > end - pd.Timedelta(days=365))
+        & (thinned.index <= end - pd.Timedelta(days=30))
+    ]
+    assert 46 <= len(middle) <= 49
+    old = thinned[thinned.index <= end - pd.Timedelta(days=365)]
+    assert len(old) == pytest.approx(19.5 * 12, abs=2)
+    assert thinned.index.is_monotonic_increasing
+    assert set(thinned.index) <= set(values.index)  # real observations, not averages
+
+
+def test_csv_text_rounds_and_drops_nan() -> None:
+    frame = pd.DataFrame(
+        {"close": [86543.21, np.nan, 0.000123456], "status": ["pass", "warn", None]},
+        index=pd.DatetimeIndex(["2025-01-03", "2025-01-10", "2025-01-17"], name="date"),
+    )
+    assert csv_text(frame) == (
+        "date,close,status\n2025-01-03,86540,pass\n2025-01-10,,warn\n2025-01-17,0.0001235,\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "expected"),
+    [
+        (250, 126_000, [300, 1000, 3000, 10_000, 30_000, 100_000]),
+        (15_000, 126_000, [20_000, 50_000, 100_000]),
+        (90, 1100, [100, 200, 500, 1000]),
+    ],
+)
+def test_log_ticks(lo: float, hi: float, expected: list[float]) -> None:
+    assert log_ticks(lo, hi) == expected
+
+
+def test_dark_palette_travels_with_the_spec(pages: dict[str, list[Chart]]) -> None:
+    for chart in every(pages):
+        dark = chart.spec.get("usermeta", {}).get("dark", {})
+        text = json.dumps({k: v for k, v in chart.spec.items() if k != "usermeta"})
+        used = {c for c in charts.DARK_OF if f'"{c}"' in text}
+        assert used <= set(dark), chart.id
+        assert all(charts.DARK_OF[k] == v for k, v in dark.items())
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def test_chart_files(pages: dict[str, list[Chart]], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(charts, "vega_bundle", lambda: "/* vega */")
+    home = {"home": pages["home"]}
+    files = chart_files(home)
+    assert files["assets/vendor/vega.js"] == "/* vega */"
+    for chart in pages["home"]:
+        spec = json.loads(files[f"assets/charts/{chart.id}.json"])
+        assert spec == json.loads(json.dumps(chart.spec))
+        assert ": " not in files[f"assets/charts/{chart.id}.json"][:200]
+        svg = files[f"assets/charts/{chart.id}.svg"]
+        assert svg.startswith("<svg") and chart.title in svg
+        assert files[f"assets/charts/{chart.id}.csv"].startswith("date,")
+    assert chart_files({}) == {}
+
+
+def test_vega_bundle_is_local_and_wrapped() -> None:
+    bundle = charts.vega_bundle()
+    assert bundle.startswith("(function(){") and bundle.rstrip().endswith("})();")
+    assert "window.vegaEmbed" in bundle
+    assert "cdn.jsdelivr" not in bundle and "fonts.googleapis" not in bundle
+
+
+def test_page_weights(tmp_path: Path) -> None:
+    (tmp_path / "assets" / "charts").mkdir(parents=True)
+    (tmp_path / "assets" / "charts" / "a.json").write_text("x" * 100)
+    (tmp_path / "assets" / "charts" / "b.json").write_text("x" * 50)
+    (tmp_path / "index.html").write_text('<a href="assets/charts/a.csv">', encoding="utf-8")
+    (tmp_path / "checks" / "x").mkdir(parents=True)
+    page = '<a href="../../assets/charts/a.csv"><a href="../../assets/charts/b.csv">'
+    (tmp_path / "checks" / "x" / "index.html").write_text(page, encoding="utf-8")
+    assert page_weights(tmp_path) == [
+        ("checks/x/index.html", len(page), 150),
+        ("index.html", 30, 100),
+    ]
+
+
+def test_static_spec_has_fixed_width_title_and_light_colours(pages) -> None:
+    chart = pages["home"][0]
+    static = charts.static_spec(chart)
+    assert static["width"] == charts.STATIC_WIDTH
+    assert static["title"]["text"] == chart.title
+    assert static["config"]["background"] == "#ffffff"
+    assert "usermeta" not in static
+    assert chart.spec["width"] == "container"  # the original is left alone
