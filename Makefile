@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: site test lint clean bench
+.PHONY: site test lint clean bench publish-dry-run
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: $(DEV_STAMP)
 # time per stage, memory, page weights, budgets (README, "Performance"); BENCH_ARGS="--scale 10"
 bench: $(STAMP)
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# the weekly workflow in a temporary clone, minus fetch (DATA is copied in) and deploy
+publish-dry-run: $(STAMP)
+	$(PY) scripts/publish_dry_run.py $(if $(DATA),--data $(DATA)) $(if $(AS_OF),--as-of $(AS_OF))
 
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check generator tests

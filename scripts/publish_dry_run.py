@@ -1,0 +1,355 @@
+"""Rehearse the weekly workflow (.github/workflows/weekly.yml) locally, minus fetch and deploy.
+
+Everything happens in a temporary clone, on a throwaway branch; the repository this runs
+from is only read (its working tree, uncommitted changes included, unless --from-head).
+
+  refresh job: validate --as-of; "fetch" = copy DATA into the clone's data/; write this
+               week's post (`python -m generator post`), after back-filling the weeks
+               before it as a new fork would; commit data/ and docs/blog/posts/ as the
+               workflow's bot; the push is only printed
+  build job:   a fresh clone of that commit; `python -m generator build --no-sample` with
+               SITE_URL/REPO_URL/REPO_NAME as configure-pages gives them for a fork;
+               demo must be false; the RSS feed must parse and list every post with its
+               own date; head and footer must link the feed; the deploy is only printed
+
+Usage: python scripts/publish_dry_run.py [--data DIR] [--as-of DATE] [--backfill-weeks N]
+Exit status 0 when every step and check passed, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "data"
+BOT = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
+POSTS = Path("docs/blog/posts")
+FEED = "feed_rss_created.xml"
+
+
+class DryRunFailed(Exception):
+    """A step or check of the dry run failed; the message says which and why."""
+
+
+class DryRun:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.tmp = Path(tempfile.mkdtemp(prefix="publish-dry-run-"))
+        self.refresh = self.tmp / "refresh"
+        self.build = self.tmp / "build"
+        self.timings: list[tuple[str, float]] = []
+        self.as_of: str | None = args.as_of or None
+        self.site_url: str = args.site_url
+        self.repo_url: str = args.repo_url
+
+    # ------------------------------------------------------------------------ plumbing
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        print(f"\n== {name}", flush=True)
+        start = time.perf_counter()
+        yield
+        self.timings.append((name, time.perf_counter() - start))
+
+    def run(self, cmd: list[str], cwd: Path, env: dict[str, str] | None = None,
+            check: bool = True, quiet: bool = False) -> subprocess.CompletedProcess[str]:
+        shown = " ".join(str(c) for c in cmd).replace(sys.executable, "python")
+        if not quiet:
+            print(f"$ {shown}", flush=True)
+        done = subprocess.run(cmd, cwd=cwd, env=env, text=True, capture_output=True)
+        output = (done.stdout + done.stderr).rstrip()
+        if output and not quiet:
+            print(_indent(output), flush=True)
+        if check and done.returncode != 0:
+            raise DryRunFailed(f"`{shown}` exited with status {done.returncode}"
+                               + (f":\n{_indent(output)}" if quiet and output else ""))
+        return done
+
+    def git(self, *args: str, cwd: Path, quiet: bool = True) -> str:
+        return self.run(["git", *args], cwd=cwd, quiet=quiet).stdout.strip()
+
+    def generator_env(self, checkout: Path, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("SITE_URL", "REPO_URL", "REPO_NAME")}
+        env.update(PYTHONPATH=str(checkout), NO_MKDOCS_2_WARNING="1", **extra)
+        return env
+
+    def generator(self, checkout: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return self.run([sys.executable, "-m", "generator", *args], cwd=checkout,
+                        env=self.generator_env(checkout, **env))
+
+    # --------------------------------------------------------------------------- steps
+
+    def clone(self) -> None:
+        with self.step("clone the repository into a temporary folder"):
+            self.run(["git", "clone", "--quiet", "--no-hardlinks", str(REPO), str(self.refresh)],
+                     cwd=self.tmp)
+            # nothing here may ever reach the real repository
+            self.git("remote", "remove", "origin", cwd=self.refresh)
+            if not self.args.from_head:
+                self._copy_working_tree()
+            branch = f"dry-run/weekly-{time.strftime('%Y%m%d-%H%M%S')}"
+            self.git("switch", "--quiet", "-c", branch, cwd=self.refresh)
+            where = self.run([sys.executable, "-c", "import generator; print(generator.__file__)"],
+                             cwd=self.refresh, env=self.generator_env(self.refresh), quiet=True)
+            if not Path(where.stdout.strip()).is_relative_to(self.refresh):
+                raise DryRunFailed(f"the clone imports the generator from {where.stdout.strip()}, "
+                                   "not from its own tree; refusing to run it")
+            print(f"clone: {self.refresh} on branch {branch}")
+
+    def _copy_working_tree(self) -> None:
+        """Uncommitted changes and untracked files of the real working tree, committed in
+        the clone, so the rehearsal runs the code as it is on disk."""
+        diff = self.run(["git", "diff", "HEAD", "--binary"], cwd=REPO, quiet=True).stdout
+        if diff.strip():
+            subprocess.run(["git", "apply", "--binary", "--whitespace=nowarn"], cwd=self.refresh,
+                           input=diff, text=True, check=True)
+        untracked = self.git("ls-files", "--others", "--exclude-standard", "-z", cwd=REPO)
+        for rel in filter(None, untracked.split("\0")):
+            target = self.refresh / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / rel, target)
+        self.git("add", "-A", cwd=self.refresh)
+        if self.run(["git", "diff", "--cached", "--quiet"], cwd=self.refresh, check=False,
+                    quiet=True).returncode:
+            self.git("-c", f"user.name={BOT[0]}", "-c", f"user.email={BOT[1]}", "commit",
+                     "--quiet", "-m", "Dry run: the working tree's uncommitted changes",
+                     cwd=self.refresh)
+            print("copied the working tree's uncommitted changes into the clone")
+
+    def validate_as_of(self) -> None:
+        with self.step("validate the as_of input"):
+            if self.as_of is None:
+                print("no as_of: the latest data, as on the schedule")
+                return
+            try:
+                ok = date.fromisoformat(self.as_of).isoformat() == self.as_of
+            except ValueError:
+                ok = False
+            if not ok or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.as_of):
+                raise DryRunFailed(f"Expected a date as YYYY-MM-DD, but received '{self.as_of}'")
+            print(f"as_of {self.as_of}")
+
+    def fetch(self) -> None:
+        with self.step(f"fetch market data (dry run: copy {self.args.data})"):
+            data = Path(self.args.data)
+            files = sorted(p for p in data.iterdir() if p.is_file()) if data.is_dir() else []
+            if not any(p.suffix == ".csv" for p in files):
+                raise DryRunFailed(f"no CSV files in {data}")
+            target = self.refresh / "data"
+            target.mkdir(exist_ok=True)
+            for path in files:
+                shutil.copy2(path, target / path.name)
+            print(f"copied {len(files)} files into data/")
+
+    def write_posts(self) -> list[str]:
+        with self.step("write this week's update post"):
+            as_of = ["--as-of", self.as_of] if self.as_of else []
+            self.generator(self.refresh, "post", *as_of)
+            new = [p for p in self._changed_posts() if p.endswith(".md")]
+            if len(new) != 1:
+                raise DryRunFailed(f"expected `post` to write one post, but it wrote {new}")
+            week = date.fromisoformat(Path(new[0]).name[:10])
+            written = (self.refresh / new[0]).read_bytes()
+        weeks = self.args.backfill_weeks
+        if weeks > 1:
+            with self.step(f"back-fill {weeks - 1} week(s) before it, as a new fork's first run"):
+                since = week - timedelta(weeks=weeks - 1)
+                self.generator(self.refresh, "posts", "--since", since.isoformat(), *as_of)
+                if (self.refresh / new[0]).read_bytes() != written:
+                    raise DryRunFailed(f"back-filling rewrote {new[0]} differently: the weekly "
+                                       "post and the back-filled one must be the same bytes")
+                print(f"{new[0]} is byte-identical in the back-fill")
+        return [p for p in self._changed_posts() if p.endswith(".md")]
+
+    def _changed_posts(self) -> list[str]:
+        status = self.git("status", "--porcelain", "--untracked-files=all", "--", str(POSTS),
+                          cwd=self.refresh)
+        return sorted(line[3:] for line in status.splitlines())
+
+    def commit(self) -> str:
+        with self.step("commit the data snapshot and the posts (throwaway branch)"):
+            self.git("add", "--", "data", str(POSTS), cwd=self.refresh)
+            staged = self.run(["git", "diff", "--cached", "--quiet"], cwd=self.refresh,
+                              check=False, quiet=True).returncode
+            if not staged:
+                print("Nothing changed in data/ or docs/blog/posts/; no commit.")
+            else:
+                message = f"Weekly data snapshot {self.as_of or date.today().isoformat()}"
+                self.git("-c", f"user.name={BOT[0]}", "-c", f"user.email={BOT[1]}", "commit",
+                         "--quiet", "-m", message, cwd=self.refresh)
+                print(self.git("show", "--stat", "--format=%h %s", "HEAD", cwd=self.refresh))
+            sha = self.git("rev-parse", "HEAD", cwd=self.refresh)
+            print(f"would push {sha[:12]} to origin HEAD:main (skipped: dry run)")
+            return sha
+
+    def build_site(self, sha: str) -> Path:
+        with self.step("build job: fresh checkout of the snapshot, build from real data only"):
+            self.run(["git", "clone", "--quiet", "--no-hardlinks", str(self.refresh),
+                      str(self.build)], cwd=self.tmp)
+            self.git("checkout", "--quiet", "--detach", sha, cwd=self.build)
+            as_of = ["--as-of", self.as_of] if self.as_of else []
+            self.generator(self.build, "build", "--no-sample", *as_of, SITE_URL=self.site_url,
+                           REPO_URL=self.repo_url, REPO_NAME=self.args.repo_name)
+            return self.build / "site"
+
+    def check_demo(self, site: Path) -> None:
+        with self.step("refuse to publish sample data"):
+            latest = json.loads((site / "api" / "latest.json").read_text(encoding="utf-8"))
+            demo = latest.get("demo")
+            if demo is not False:
+                raise DryRunFailed(f"site/api/latest.json has demo={demo!r}; not deploying")
+            print("site/api/latest.json: demo is false")
+
+    def check_feed(self, site: Path) -> None:
+        with self.step("check the RSS feed against the posts"):
+            posts = post_dates(self.build / POSTS)
+            if not posts:
+                raise DryRunFailed("no posts in the snapshot")
+            items = feed_items(site / FEED)
+            base = self.site_url.rstrip("/") + "/"
+            expected = {f"{base}blog/{d.strftime('%Y/%m/%d')}/{slug}/": d for d, slug in posts}
+            found = {link: day for link, day, _ in items}
+            for link, day in expected.items():
+                if link not in found:
+                    raise DryRunFailed(f"the feed has no item for the post of {day}: {link}")
+                if found[link] != day:
+                    raise DryRunFailed(f"the feed dates {link} {found[link]}, its post says {day}")
+            if len(items) != len(expected):
+                raise DryRunFailed(f"the feed lists {len(items)} items for {len(expected)} posts")
+            for _, day, title in items:
+                print(f"  {day}  {title}")
+            print(f"{FEED}: valid XML, {len(items)} items, each dated by its post")
+
+    def check_pages(self, site: Path) -> None:
+        with self.step("check the head, footer, favicon and 404 page"):
+            base = self.site_url.rstrip("/") + "/"
+            path = "/" + base.split("://", 1)[-1].split("/", 1)[-1]
+            home = (site / "index.html").read_text(encoding="utf-8")
+            needs = {
+                "the feed in <head>": f'<link rel="alternate" type="application/rss+xml" '
+                                      f'title="RSS feed" href="{FEED}">',
+                "the feed in the footer": f'href="{FEED}" type="application/rss+xml">RSS feed</a>',
+                "the favicon": '<link rel="icon" href="assets/favicon.svg">',
+                "the canonical URL": f'<link rel="canonical" href="{base}">',
+                "a preview description": '<meta property="og:description" content="',
+            }
+            for what, text in needs.items():
+                if text not in home:
+                    raise DryRunFailed(f"index.html lacks {what}: {text}")
+            missing = (site / "404.html").read_text(encoding="utf-8")
+            if f'href="{path}assets/stylesheets/' not in missing:
+                raise DryRunFailed(f"404.html does not load its styles from {path}, so it breaks "
+                                   "at any depth on GitHub Pages")
+            print(f"index.html links the feed (head and footer), favicon, canonical {base}; "
+                  f"404.html uses absolute paths under {path}")
+
+    def deploy(self, site: Path) -> None:
+        with self.step("deploy to GitHub Pages (skipped: dry run)"):
+            files = [p for p in site.rglob("*") if p.is_file()]
+            size = sum(p.stat().st_size for p in files) / 1e6
+            print(f"would upload site/ ({len(files)} files, {size:.1f} MB) and deploy it to "
+                  f"{self.site_url}")
+
+    def main(self) -> int:
+        start = time.perf_counter()
+        try:
+            self.validate_as_of()
+            self.clone()
+            self.fetch()
+            posts = self.write_posts()
+            sha = self.commit()
+            site = self.build_site(sha)
+            self.check_demo(site)
+            self.check_feed(site)
+            self.check_pages(site)
+            self.deploy(site)
+        except DryRunFailed as exc:
+            print(f"\nDRY RUN FAILED: {exc}", file=sys.stderr)
+            print(f"(left for inspection: {self.tmp})", file=sys.stderr)
+            return 1
+        total = time.perf_counter() - start
+        print("\n== summary")
+        for name, seconds in self.timings:
+            print(f"  {seconds:5.1f}s  {name}")
+        print(f"Dry run passed in {total:.1f}s: {len(posts)} post(s) committed on a throwaway "
+              f"branch, site built from real data with its feed.")
+        if self.args.keep:
+            print(f"kept: {self.tmp} (site: {self.build / 'site'})")
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        return 0
+
+
+def post_dates(posts_dir: Path) -> list[tuple[date, str]]:
+    """(date, slug) from each post's own front matter."""
+    out = []
+    for path in sorted(posts_dir.glob("*.md")):
+        head = path.read_text(encoding="utf-8").split("\n---\n", 1)[0]
+        day = re.search(r"^date: (\d{4}-\d{2}-\d{2})$", head, re.M)
+        slug = re.search(r"^slug: (\S+)$", head, re.M)
+        if not day or not slug:
+            raise DryRunFailed(f"{path.name}: no date: or slug: in its front matter")
+        out.append((date.fromisoformat(day.group(1)), slug.group(1)))
+    return out
+
+
+def feed_items(feed: Path) -> list[tuple[str, date, str]]:
+    """(link, publication date, title) of every item; fails unless the feed is RSS 2.0 XML."""
+    try:
+        root = ET.parse(feed).getroot()
+    except (OSError, ET.ParseError) as exc:
+        raise DryRunFailed(f"{feed.name} is not valid XML: {exc}") from None
+    channel = root.find("channel")
+    if root.tag != "rss" or root.get("version") != "2.0" or channel is None:
+        raise DryRunFailed(f"{feed.name} is not an RSS 2.0 feed")
+    for tag in ("title", "link", "description"):
+        if not (channel.findtext(tag) or "").strip():
+            raise DryRunFailed(f"{feed.name}: the channel has no <{tag}>")
+    items = []
+    for item in channel.findall("item"):
+        link, title, when = (item.findtext(t) or "" for t in ("link", "title", "pubDate"))
+        if not link or not title or not when:
+            raise DryRunFailed(f"{feed.name}: an item lacks its link, title or pubDate")
+        items.append((link, parsedate_to_datetime(when).date(), title))
+    return items
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"    {line}" for line in text.splitlines())
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, metavar="DIR",
+                        help=f"CSV folder standing in for the fetch (default: {DEFAULT_DATA})")
+    parser.add_argument("--as-of", metavar="DATE",
+                        help="the workflow's as_of input (default: none, the latest data)")
+    parser.add_argument("--backfill-weeks", type=int, default=8, metavar="N",
+                        help="posts in the feed: this week's plus N-1 back-filled (default: 8)")
+    parser.add_argument("--site-url", default="https://example-fork.github.io/smallcaps-lead-crypto",
+                        help="SITE_URL as configure-pages gives it for a fork (no trailing slash)")
+    parser.add_argument("--repo-url", default="https://github.com/example-fork/smallcaps-lead-crypto")
+    parser.add_argument("--repo-name", default="example-fork/smallcaps-lead-crypto")
+    parser.add_argument("--from-head", action="store_true",
+                        help="rehearse the last commit, without the working tree's changes")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary clones")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(DryRun(parse_args()).main())
