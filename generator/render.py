@@ -235,6 +235,17 @@ def render_site(
             }
             for c in ev.thesis.checks
         ],
+        claims=[
+            {
+                "id": spec.id,
+                "title": spec.title,
+                "kind": spec.kind,
+                "params_text": _params_text(params),
+                "doc": " ".join(CLAIM_KINDS[spec.kind].doc.split("\n\n")[:2]).replace("\n", " "),
+            }
+            for spec, params in ev.thesis.claims
+            if spec.id in claims
+        ],
         weights=thesis.score.weights,
         scored_groups=sorted(ev.thesis.scored_groups),
         verdicts=bands,
