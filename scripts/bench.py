@@ -450,17 +450,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(build_once(dataset)))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3, help="builds per dataset (median reported)")
-    parser.add_argument("--every", type=int, default=1,
+    parser.add_argument("--runs", type=int, default=None,
+                        help="builds per dataset, the median reported (default 3)")
+    parser.add_argument("--every", type=int, default=None,
                         help="loop over every n-th Friday only and scale the time up")
-    parser.add_argument("--quick", action="store_true", help="1 run, loop over every 10th Friday")
+    parser.add_argument("--quick", action="store_true",
+                        help="1 run, loop over every 10th Friday (unless --runs / --every say)")
     parser.add_argument("--data", type=Path, default=SHARED_DATA, help="the real data folder")
     parser.add_argument("--as-of", default=SHARED_AS_OF, help="as-of date for the real data")
     parser.add_argument("--no-real-data", action="store_true", help="benchmark the sample only")
     parser.add_argument("--scale", type=int, default=0,
                         help="also benchmark a thesis with this many times the series and checks")
     args = parser.parse_args(argv)
-    runs, every = (1, 10) if args.quick else (args.runs, args.every)
+    runs = args.runs or (1 if args.quick else 3)
+    every = args.every or (10 if args.quick else 1)
 
     thesis = ROOT / "thesis.yml"
     notes = []
