@@ -190,24 +190,27 @@ def weekly_update(ev: Evaluation, day: pd.Timestamp) -> WeeklyUpdate:
         raise GeneratorError(f"{day.date()} is not a date of the weekly history")
     at = days.get_loc(day)
     previous = days[at - 1] if at > 0 else None
-    weeks = days[: at + 1]
     rows = []
     for check in ev.thesis.checks:
         frame = ev.frames[check.id]
-        now = frame.loc[day]
-        before = frame.loc[previous] if previous is not None else None
+        # positions in the rule's frame (which also holds the as-of date) of the history weeks
+        weeks = frame.index.get_indexer(days[: at + 1])
+        now, before = weeks[-1], (weeks[-2] if previous is not None else None)
+        value = frame["value"].to_numpy(dtype=float)
+        status = frame["status"].to_numpy(dtype=object)
+        reason = frame["reason"].to_numpy(dtype=object)
         rows.append(
             CheckWeek(
                 check=check,
-                status=str(now["status"]),
-                value=_float(now["value"]),
-                reason=str(now["reason"] or ""),
-                data_as_of=_day(now["data_as_of"]),
-                previous_status=None if before is None else str(before["status"]),
-                previous_value=None if before is None else _float(before["value"]),
-                previous_reason="" if before is None else str(before["reason"] or ""),
-                typical_move=_typical_move(frame["value"].reindex(weeks[:-1])),
-                stale_since=_stale_since(frame.reindex(weeks)),
+                status=str(status[now]),
+                value=_float(value[now]),
+                reason=str(reason[now] or ""),
+                data_as_of=_day(frame["data_as_of"].iloc[now]),
+                previous_status=None if before is None else str(status[before]),
+                previous_value=None if before is None else _float(value[before]),
+                previous_reason="" if before is None else str(reason[before] or ""),
+                typical_move=_typical_move(value[weeks[-TYPICAL_WINDOW - 2: -1]]),
+                stale_since=_stale_since(status, reason, weeks, days),
                 scored=check.group in ev.thesis.scored_groups,
             )
         )
@@ -240,22 +243,24 @@ def _day(value: Any) -> str | None:
     return pd.Timestamp(value).date().isoformat()
 
 
-def _typical_move(values: pd.Series) -> float | None:
-    changes = values.iloc[-(TYPICAL_WINDOW + 1):].diff().abs()
-    changes = changes[changes > 1e-12].dropna()
+def _typical_move(values: np.ndarray) -> float | None:
+    """Median size of the non-zero weekly changes (values one week apart, oldest first)."""
+    changes = np.abs(np.diff(values))
+    changes = changes[changes > 1e-12]  # NaN compares False: weeks without a value drop out
     if len(changes) < TYPICAL_MIN_CHANGES:
         return None
-    return float(np.median(changes.to_numpy()))
+    return float(np.median(changes))
 
 
-def _stale_since(frame: pd.DataFrame) -> str | None:
-    pairs = zip(frame["status"], frame["reason"], strict=True)
-    stale = np.array([is_stale(status, reason) for status, reason in pairs])
-    if not len(stale) or not stale[-1]:
-        return None
-    fresh = np.flatnonzero(~stale)
-    start = fresh[-1] + 1 if len(fresh) else 0
-    return frame.index[start].date().isoformat()
+def _stale_since(status: np.ndarray, reason: np.ndarray, weeks: np.ndarray,
+                 days: pd.DatetimeIndex) -> str | None:
+    """The first history week of the current run of stale data, counting back."""
+    since = None
+    for i in range(len(weeks) - 1, -1, -1):
+        if not is_stale(status[weeks[i]], reason[weeks[i]]):
+            break
+        since = i
+    return None if since is None else days[since].date().isoformat()
 
 
 def _newest_known(ev: Evaluation, day: pd.Timestamp) -> str | None:

@@ -1,0 +1,108 @@
+"""The publishing dry run (scripts/publish_dry_run.py): its feed checks on hand-made feeds,
+its input validation, and the whole rehearsal on ../shared/data."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "scripts" / "publish_dry_run.py"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def dry_run():
+    spec = importlib.util.spec_from_file_location("publish_dry_run", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["publish_dry_run"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+ITEM = """<item><title>Week to {day}</title><link>https://x.github.io/t/blog/{path}/weekly-update/</link>
+<pubDate>{when}</pubDate></item>"""
+CHANNEL = """<?xml version="1.0" encoding="UTF-8" ?><rss version="2.0"><channel>
+<title>T</title><description>D</description><link>https://x.github.io/t/</link>{items}</channel></rss>"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (CHANNEL.format(items=""), []),
+        (CHANNEL.format(items=ITEM.format(day="21 Nov", path="2025/11/21",
+                                          when="Fri, 21 Nov 2025 00:00:00 +0000")),
+         [("https://x.github.io/t/blog/2025/11/21/weekly-update/", date(2025, 11, 21),
+           "Week to 21 Nov")]),
+        (CHANNEL.format(items="<item><title>x</title></item>"), "lacks its link"),
+        (CHANNEL.format(items="").replace("<title>T</title>", ""), "no <title>"),
+        (CHANNEL.format(items="").replace('version="2.0"', 'version="0.91"'), "not an RSS 2.0"),
+        (CHANNEL.format(items="<item>"), "not valid XML"),
+    ],
+)
+def test_feed_items(dry_run, tmp_path, text, expected):
+    feed = tmp_path / "feed_rss_created.xml"
+    feed.write_text(text)
+    if isinstance(expected, str):
+        with pytest.raises(dry_run.DryRunFailed, match=expected):
+            dry_run.feed_items(feed)
+    else:
+        assert dry_run.feed_items(feed) == expected
+
+
+def test_post_dates_come_from_the_front_matter(dry_run, tmp_path):
+    (tmp_path / "2025-11-21-weekly-update.md").write_text(
+        "---\ndate: 2025-11-21\nslug: weekly-update\n---\n\n# x\n\ndate: 1999-01-01\n")
+    assert dry_run.post_dates(tmp_path) == [(date(2025, 11, 21), "weekly-update")]
+    (tmp_path / "bad.md").write_text("---\ntitle: x\n---\n")
+    with pytest.raises(dry_run.DryRunFailed, match="no date: or slug:"):
+        dry_run.post_dates(tmp_path)
+
+
+@pytest.mark.parametrize("as_of", ["2025-02-30", "21/11/2025", "2025-1-5"])
+def test_a_bad_as_of_stops_before_anything_runs(as_of):
+    done = subprocess.run([sys.executable, str(SCRIPT), "--as-of", as_of], capture_output=True,
+                          text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 1
+    assert f"Expected a date as YYYY-MM-DD, but received '{as_of}'" in done.stderr
+    assert "clone" not in done.stdout
+
+
+def _branches_and_posts() -> tuple[str, str, str]:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout
+
+    return (git("for-each-ref", "refs/heads", "--format=%(refname) %(objectname)"),
+            git("status", "--porcelain", "--untracked-files=all", "--", "docs/blog/posts", "data"),
+            git("remote", "-v"))
+
+
+@pytest.mark.realdata
+def test_the_dry_run_on_real_data(tmp_path):
+    if not (SHARED_DATA / "RUT.csv").exists():
+        pytest.skip(f"real data not found at {SHARED_DATA}")
+    before = _branches_and_posts()
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--data", str(SHARED_DATA), "--as-of", "2025-11-21",
+         "--backfill-weeks", "8"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )
+    out = done.stdout
+    assert done.returncode == 0, out + done.stderr
+    assert "docs/blog/posts/2025-11-21-weekly-update.md is byte-identical in the back-fill" in out
+    assert "Weekly data snapshot 2025-11-21" in out
+    assert "site/api/latest.json: demo is false" in out
+    assert "feed_rss_created.xml: valid XML, 8 items, each dated by its post" in out
+    for day in ("2025-10-03", "2025-10-10", "2025-10-17", "2025-10-24", "2025-10-31",
+                "2025-11-07", "2025-11-14", "2025-11-21"):
+        assert f"  {day}  Week to " in out
+    assert "canonical https://example-fork.github.io/smallcaps-lead-crypto/" in out
+    assert "Dry run passed" in out
+    # the real repository's branches, posts, data and remotes are as they were
+    assert _branches_and_posts() == before
