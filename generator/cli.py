@@ -215,9 +215,9 @@ def cmd_posts(args: argparse.Namespace, console: Console) -> int:
     from generator.pipeline import parse_as_of
     from generator.posts import POSTS_DIR, load_evaluation, post_dates, write_week_posts
 
+    since = parse_as_of(args.since) if args.command == "posts" else None
     ev = load_evaluation(args.thesis, args.data, parse_as_of(args.as_of),
                          allow_sample=args.allow_sample)
-    since = parse_as_of(args.since) if args.command == "posts" else None
     days = post_dates(ev, since)
     done = write_week_posts(ev, days, args.posts_dir or POSTS_DIR)
     states: dict[Path, set[str]] = {}
