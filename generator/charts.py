@@ -463,20 +463,20 @@ def status_scale(domain: Iterable[str] = STATUSES) -> alt.Scale:
 
 
 def value_domain(known: pd.Series, limits: list[float], fmt: str) -> tuple[float, float, bool]:
-    """The value axis: the data and every threshold, padded. When a few extreme weeks would
-    flatten everything else (the full range over three times the 5th-95th percentile
-    range), the axis is cut to that range; returns (lo, hi, cut)."""
-    latest = float(known.iloc[-1])
+    """The value axis: the data and every threshold, padded. A side whose extreme lies more
+    than the 5th-95th percentile range (thresholds and the latest value included) beyond
+    it would flatten everything else, so the axis stops there; returns (lo, hi, cut)."""
     full_lo, full_hi = min([float(known.min()), *limits]), max([float(known.max()), *limits])
-    q_lo, q_hi = (float(known.quantile(q)) for q in (0.05, 0.95))
-    lo, hi = min([q_lo, latest, *limits]), max([q_hi, latest, *limits])
-    cut = fmt != "count" and (full_hi - full_lo) > 3 * (hi - lo) > 0
-    if not cut:
-        lo, hi = full_lo, full_hi
-    pad = (hi - lo) * 0.08 or 0.5
     if fmt == "count":
-        return math.floor(lo) - 0.5, math.ceil(hi) + 0.5, False
-    return lo - pad, hi + pad, cut
+        return math.floor(full_lo) - 0.5, math.ceil(full_hi) + 0.5, False
+    latest = float(known.iloc[-1])
+    q_lo, q_hi = (float(known.quantile(q)) for q in (0.05, 0.95))
+    core_lo, core_hi = min([q_lo, latest, *limits]), max([q_hi, latest, *limits])
+    span = core_hi - core_lo
+    lo = full_lo if core_lo - full_lo <= span else core_lo
+    hi = full_hi if full_hi - core_hi <= span else core_hi
+    pad = (hi - lo) * 0.08 or 0.5
+    return lo - pad, hi + pad, (lo, hi) != (full_lo, full_hi)
 
 
 def value_chart(ctx: Context, check: Any, frame: pd.DataFrame) -> Chart | None:
@@ -562,13 +562,13 @@ def value_chart(ctx: Context, check: Any, frame: pd.DataFrame) -> Chart | None:
     if has_bands:
         facts.append(("Thresholds", result.thresholds))
     if cut:
-        for when, value in ((known.idxmax(), known.max()), (known.idxmin(), known.min())):
-            if not lo <= value <= hi:
-                facts.append(("Off the axis", f"{shown(float(value))} on {day(when)}"))
-                summary = summary[:-1] + (
-                    f" (the axis is cut: the {'peak' if value > hi else 'low'}"
-                    f" of {shown(float(value))} on {day(when)} is off it)."
-                )
+        off = [
+            (f"{'peak' if value > hi else 'low'} of {shown(float(value))} on {day(when)}")
+            for when, value in ((known.idxmax(), known.max()), (known.idxmin(), known.min()))
+            if not lo <= value <= hi
+        ]
+        facts += [("Off the axis", text) for text in off]
+        summary = summary[:-1] + f" (the axis leaves out the {' and the '.join(off)})."
     return make_chart(
         f"{check.id}-value",
         f"{check.title}: the measured value over time",
@@ -1985,7 +1985,9 @@ def risk_asset_charts(ctx: Context, claim_id: str, p: Any, result: Any) -> list[
                 alt.Tooltip("corr:Q", title="Correlation", format=".2f"),
             ],
         ),
-        hrule(p.min_correlation, LIGHT["pass"], f"{p.min_correlation:.2f}"),
+        hrule(
+            p.min_correlation, LIGHT["pass"], f"pass level {p.min_correlation:.2f}", align="left"
+        ),
     )
     cname = ctx.name(p.crypto) if p.crypto in ctx.ev.data.series else p.crypto
     main = frame[p.against[0]].dropna()

@@ -388,3 +388,21 @@ def test_static_spec_has_fixed_width_title_and_light_colours(pages) -> None:
     assert static["config"]["background"] == "#ffffff"
     assert "usermeta" not in static
     assert chart.spec["width"] == "container"  # the original is left alone
+
+
+@pytest.mark.parametrize(
+    ("values", "limits", "cut", "lo_below", "hi_above"),
+    [
+        ([-0.02, 0.0, 0.01, 0.03] * 30, [0.0, -0.01], False, -0.02, 0.03),
+        # a short spike would flatten the rest: the top is cut, the bottom kept
+        ([0.5, 0.7, 0.6] + [-0.02, 0.0, 0.01, 0.03] * 30, [0.0, -0.01], True, -0.02, 0.03),
+        # thresholds far from the data stay on the axis
+        ([0.1, 0.2] * 20, [-0.5], False, -0.5, 0.2),
+    ],
+)
+def test_value_domain(values, limits, cut, lo_below, hi_above) -> None:
+    known = pd.Series(values, index=pd.date_range("2020-01-03", periods=len(values), freq="W-FRI"))
+    lo, hi, was_cut = charts.value_domain(known, limits, "percent")
+    assert was_cut is cut
+    assert lo < lo_below and hi > hi_above
+    assert (hi < max(values)) is cut
