@@ -1,16 +1,18 @@
 """Rehearse the weekly workflow (.github/workflows/weekly.yml) locally, minus fetch and deploy.
 
-Everything happens in a temporary clone, on a throwaway branch; the repository this runs
-from is only read (its working tree, uncommitted changes included, unless --from-head).
+The workflow's own step scripts run (bash -eo pipefail, `python` meaning this interpreter),
+in temporary clones, on a throwaway branch pushed to a throwaway bare "origin"; the
+repository this runs from is only read (its working tree, uncommitted changes included,
+unless --from-head). Actions (checkout, setup-python, configure-pages, upload, deploy) and
+the fetch are stood in for:
 
-  refresh job: validate --as-of; "fetch" = copy DATA into the clone's data/; write this
-               week's post (`python -m generator post`), after back-filling the weeks
-               before it as a new fork would; commit data/ and docs/blog/posts/ as the
-               workflow's bot; the push is only printed
-  build job:   a fresh clone of that commit; `python -m generator build --no-sample` with
-               SITE_URL/REPO_URL/REPO_NAME as configure-pages gives them for a fork;
-               demo must be false; the RSS feed must parse and list every post with its
-               own date; head and footer must link the feed; the deploy is only printed
+  refresh job: validate-as-of; "fetch" = copy DATA into data/; post, after which the
+               weeks before it are back-filled as a new fork would (the week's post must
+               come out byte-identical); commit (pushes to the throwaway origin)
+  build job:   a fresh clone of the pushed commit; build with SITE_URL/REPO_URL/REPO_NAME
+               as configure-pages gives them for a fork; demo-check; then the RSS feed
+               must parse and list every post with its own date, and every page must link
+               the feed; the deploy is only printed
 
 Usage: python scripts/publish_dry_run.py [--data DIR] [--as-of DATE] [--backfill-weeks N]
 Exit status 0 when every step and check passed, 1 otherwise.
@@ -19,7 +21,6 @@ Exit status 0 when every step and check passed, 1 otherwise.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -33,12 +34,17 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+WORKFLOW = REPO / ".github" / "workflows" / "weekly.yml"
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 BOT = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
 POSTS = Path("docs/blog/posts")
 FEED = "feed_rss_created.xml"
+FEED_LENGTH = 52  # mkdocs.yml, plugins: rss: length
 
 
 class DryRunFailed(Exception):
@@ -49,12 +55,19 @@ class DryRun:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.tmp = Path(tempfile.mkdtemp(prefix="publish-dry-run-"))
+        self.origin = self.tmp / "origin.git"
         self.refresh = self.tmp / "refresh"
         self.build = self.tmp / "build"
+        self.bin = self.tmp / "bin"
+        self.branch = f"dry-run/weekly-{time.strftime('%Y%m%d-%H%M%S')}"
         self.timings: list[tuple[str, float]] = []
-        self.as_of: str | None = args.as_of or None
+        self.as_of: str = args.as_of or ""
         self.site_url: str = args.site_url
-        self.repo_url: str = args.repo_url
+        self.steps = workflow_steps(WORKFLOW)
+        # `python` in the step scripts is this interpreter, as setup-python makes it
+        self.bin.mkdir()
+        (self.bin / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+        (self.bin / "python").chmod(0o755)
 
     # ------------------------------------------------------------------------ plumbing
 
@@ -66,11 +79,12 @@ class DryRun:
         self.timings.append((name, time.perf_counter() - start))
 
     def run(self, cmd: list[str], cwd: Path, env: dict[str, str] | None = None,
-            check: bool = True, quiet: bool = False) -> subprocess.CompletedProcess[str]:
+            check: bool = True, quiet: bool = False,
+            input: str | None = None) -> subprocess.CompletedProcess[str]:
         shown = " ".join(str(c) for c in cmd).replace(sys.executable, "python")
         if not quiet:
             print(f"$ {shown}", flush=True)
-        done = subprocess.run(cmd, cwd=cwd, env=env, text=True, capture_output=True)
+        done = subprocess.run(cmd, cwd=cwd, env=env, text=True, capture_output=True, input=input)
         output = (done.stdout + done.stderr).rstrip()
         if output and not quiet:
             print(_indent(output), flush=True)
@@ -79,45 +93,61 @@ class DryRun:
                                + (f":\n{_indent(output)}" if quiet and output else ""))
         return done
 
-    def git(self, *args: str, cwd: Path, quiet: bool = True) -> str:
-        return self.run(["git", *args], cwd=cwd, quiet=quiet).stdout.strip()
+    def git(self, *args: str, cwd: Path) -> str:
+        return self.run(["git", *args], cwd=cwd, quiet=True).stdout.strip()
 
-    def generator_env(self, checkout: Path, **extra: str) -> dict[str, str]:
+    def env(self, checkout: Path, **extra: str) -> dict[str, str]:
+        """The runner's environment: this interpreter as `python`, the checkout's generator."""
         env = {k: v for k, v in os.environ.items()
-               if k not in ("SITE_URL", "REPO_URL", "REPO_NAME")}
-        env.update(PYTHONPATH=str(checkout), NO_MKDOCS_2_WARNING="1", **extra)
+               if k not in ("SITE_URL", "REPO_URL", "REPO_NAME", "AS_OF", "GITHUB_ACTIONS")}
+        env.update(PATH=os.pathsep.join([str(self.bin), env.get("PATH", "")]),
+                   PYTHONPATH=str(checkout), NO_MKDOCS_2_WARNING="1", **extra)
         return env
 
-    def generator(self, checkout: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-        return self.run([sys.executable, "-m", "generator", *args], cwd=checkout,
-                        env=self.generator_env(checkout, **env))
+    def workflow_step(self, step_id: str, cwd: Path, **env: str) -> None:
+        """Run a step of weekly.yml as the runner does: its script under bash -eo pipefail."""
+        step = self.steps[step_id]
+        script = self.tmp / f"step-{step_id}.sh"
+        script.write_text(step["run"], encoding="utf-8")
+        print(f"workflow step {step['name']!r} (id {step_id}):")
+        self.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=cwd,
+                 env=self.env(cwd, **env))
+
+    def generator(self, checkout: Path, *args: str) -> None:
+        self.run([sys.executable, "-m", "generator", *args], cwd=checkout, env=self.env(checkout))
 
     # --------------------------------------------------------------------------- steps
 
+    def validate_as_of(self) -> None:
+        with self.step("validate the as_of input"):
+            self.workflow_step("validate-as-of", self.tmp, AS_OF=self.as_of)
+            print(f"as_of {self.as_of}" if self.as_of else "no as_of: the latest data")
+
     def clone(self) -> None:
-        with self.step("clone the repository into a temporary folder"):
+        with self.step("check out (a clone, pushing to a throwaway origin)"):
             self.run(["git", "clone", "--quiet", "--no-hardlinks", str(REPO), str(self.refresh)],
                      cwd=self.tmp)
             # nothing here may ever reach the real repository
             self.git("remote", "remove", "origin", cwd=self.refresh)
             if not self.args.from_head:
                 self._copy_working_tree()
-            branch = f"dry-run/weekly-{time.strftime('%Y%m%d-%H%M%S')}"
-            self.git("switch", "--quiet", "-c", branch, cwd=self.refresh)
-            where = self.run([sys.executable, "-c", "import generator; print(generator.__file__)"],
-                             cwd=self.refresh, env=self.generator_env(self.refresh), quiet=True)
-            if not Path(where.stdout.strip()).is_relative_to(self.refresh):
-                raise DryRunFailed(f"the clone imports the generator from {where.stdout.strip()}, "
-                                   "not from its own tree; refusing to run it")
-            print(f"clone: {self.refresh} on branch {branch}")
+            self.git("switch", "--quiet", "-c", self.branch, cwd=self.refresh)
+            self.run(["git", "clone", "--quiet", "--bare", str(self.refresh), str(self.origin)],
+                     cwd=self.tmp)
+            self.git("remote", "add", "origin", str(self.origin), cwd=self.refresh)
+            self.git("fetch", "--quiet", "origin", cwd=self.refresh)
+            self.git("branch", "--quiet", f"--set-upstream-to=origin/{self.branch}",
+                     cwd=self.refresh)
+            self._check_imports(self.refresh)
+            print(f"clone {self.refresh} on branch {self.branch}, origin {self.origin}")
 
     def _copy_working_tree(self) -> None:
         """Uncommitted changes and untracked files of the real working tree, committed in
         the clone, so the rehearsal runs the code as it is on disk."""
         diff = self.run(["git", "diff", "HEAD", "--binary"], cwd=REPO, quiet=True).stdout
         if diff.strip():
-            subprocess.run(["git", "apply", "--binary", "--whitespace=nowarn"], cwd=self.refresh,
-                           input=diff, text=True, check=True)
+            self.run(["git", "apply", "--binary", "--whitespace=nowarn"], cwd=self.refresh,
+                     quiet=True, input=diff)
         untracked = self.git("ls-files", "--others", "--exclude-standard", "-z", cwd=REPO)
         for rel in filter(None, untracked.split("\0")):
             target = self.refresh / rel
@@ -131,21 +161,15 @@ class DryRun:
                      cwd=self.refresh)
             print("copied the working tree's uncommitted changes into the clone")
 
-    def validate_as_of(self) -> None:
-        with self.step("validate the as_of input"):
-            if self.as_of is None:
-                print("no as_of: the latest data, as on the schedule")
-                return
-            try:
-                ok = date.fromisoformat(self.as_of).isoformat() == self.as_of
-            except ValueError:
-                ok = False
-            if not ok or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.as_of):
-                raise DryRunFailed(f"Expected a date as YYYY-MM-DD, but received '{self.as_of}'")
-            print(f"as_of {self.as_of}")
+    def _check_imports(self, checkout: Path) -> None:
+        where = self.run([sys.executable, "-c", "import generator; print(generator.__file__)"],
+                         cwd=checkout, env=self.env(checkout), quiet=True).stdout.strip()
+        if not Path(where).is_relative_to(checkout):
+            raise DryRunFailed(f"{checkout} imports the generator from {where}, not from its "
+                               "own tree; refusing to run it")
 
     def fetch(self) -> None:
-        with self.step(f"fetch market data (dry run: copy {self.args.data})"):
+        with self.step(f"fetch market data (stand-in: copy {self.args.data})"):
             data = Path(self.args.data)
             files = sorted(p for p in data.iterdir() if p.is_file()) if data.is_dir() else []
             if not any(p.suffix == ".csv" for p in files):
@@ -156,25 +180,24 @@ class DryRun:
                 shutil.copy2(path, target / path.name)
             print(f"copied {len(files)} files into data/")
 
-    def write_posts(self) -> list[str]:
+    def write_posts(self) -> None:
         with self.step("write this week's update post"):
-            as_of = ["--as-of", self.as_of] if self.as_of else []
-            self.generator(self.refresh, "post", *as_of)
+            self.workflow_step("post", self.refresh, AS_OF=self.as_of)
             new = [p for p in self._changed_posts() if p.endswith(".md")]
             if len(new) != 1:
-                raise DryRunFailed(f"expected `post` to write one post, but it wrote {new}")
+                raise DryRunFailed(f"expected the post step to write one post, but it wrote {new}")
             week = date.fromisoformat(Path(new[0]).name[:10])
             written = (self.refresh / new[0]).read_bytes()
         weeks = self.args.backfill_weeks
         if weeks > 1:
             with self.step(f"back-fill {weeks - 1} week(s) before it, as a new fork's first run"):
                 since = week - timedelta(weeks=weeks - 1)
+                as_of = ["--as-of", self.as_of] if self.as_of else []
                 self.generator(self.refresh, "posts", "--since", since.isoformat(), *as_of)
                 if (self.refresh / new[0]).read_bytes() != written:
                     raise DryRunFailed(f"back-filling rewrote {new[0]} differently: the weekly "
                                        "post and the back-filled one must be the same bytes")
                 print(f"{new[0]} is byte-identical in the back-fill")
-        return [p for p in self._changed_posts() if p.endswith(".md")]
 
     def _changed_posts(self) -> list[str]:
         status = self.git("status", "--porcelain", "--untracked-files=all", "--", str(POSTS),
@@ -182,40 +205,37 @@ class DryRun:
         return sorted(line[3:] for line in status.splitlines())
 
     def commit(self) -> str:
-        with self.step("commit the data snapshot and the posts (throwaway branch)"):
-            self.git("add", "--", "data", str(POSTS), cwd=self.refresh)
-            staged = self.run(["git", "diff", "--cached", "--quiet"], cwd=self.refresh,
-                              check=False, quiet=True).returncode
-            if not staged:
-                print("Nothing changed in data/ or docs/blog/posts/; no commit.")
-            else:
-                message = f"Weekly data snapshot {self.as_of or date.today().isoformat()}"
-                self.git("-c", f"user.name={BOT[0]}", "-c", f"user.email={BOT[1]}", "commit",
-                         "--quiet", "-m", message, cwd=self.refresh)
-                print(self.git("show", "--stat", "--format=%h %s", "HEAD", cwd=self.refresh))
-            sha = self.git("rev-parse", "HEAD", cwd=self.refresh)
-            print(f"would push {sha[:12]} to origin HEAD:main (skipped: dry run)")
+        with self.step("commit the data snapshot and the posts, push (throwaway origin)"):
+            output = self.tmp / "github_output"
+            output.write_text("", encoding="utf-8")
+            self.workflow_step("commit", self.refresh, GH_TOKEN="dry-run-not-a-token",
+                               AS_OF=self.as_of, GITHUB_REF_NAME=self.branch,
+                               GITHUB_OUTPUT=str(output))
+            sha = output.read_text(encoding="utf-8").strip().removeprefix("sha=")
+            pushed = self.git("rev-parse", self.branch, cwd=self.origin)
+            if sha != pushed:
+                raise DryRunFailed(f"the commit step says {sha}, but origin has {pushed}")
+            print(self.git("show", "--stat=100", "--format=%h %s", sha, cwd=self.origin))
+            posts = self.git("ls-tree", "--name-only", f"{sha}:{POSTS}", cwd=self.origin)
+            print(f"pushed {sha[:12]} to the throwaway origin's {self.branch}; "
+                  f"{len([p for p in posts.splitlines() if p.endswith('.md')])} post(s) in it")
             return sha
 
     def build_site(self, sha: str) -> Path:
-        with self.step("build job: fresh checkout of the snapshot, build from real data only"):
-            self.run(["git", "clone", "--quiet", "--no-hardlinks", str(self.refresh),
+        with self.step("build job: fresh checkout of the pushed commit, build from real data"):
+            self.run(["git", "clone", "--quiet", "--no-hardlinks", str(self.origin),
                       str(self.build)], cwd=self.tmp)
             self.git("checkout", "--quiet", "--detach", sha, cwd=self.build)
-            as_of = ["--as-of", self.as_of] if self.as_of else []
-            self.generator(self.build, "build", "--no-sample", *as_of, SITE_URL=self.site_url,
-                           REPO_URL=self.repo_url, REPO_NAME=self.args.repo_name)
+            self._check_imports(self.build)
+            self.workflow_step("build", self.build, AS_OF=self.as_of, SITE_URL=self.site_url,
+                               REPO_URL=self.args.repo_url, REPO_NAME=self.args.repo_name)
             return self.build / "site"
 
-    def check_demo(self, site: Path) -> None:
+    def check_demo(self) -> None:
         with self.step("refuse to publish sample data"):
-            latest = json.loads((site / "api" / "latest.json").read_text(encoding="utf-8"))
-            demo = latest.get("demo")
-            if demo is not False:
-                raise DryRunFailed(f"site/api/latest.json has demo={demo!r}; not deploying")
-            print("site/api/latest.json: demo is false")
+            self.workflow_step("demo-check", self.build)
 
-    def check_feed(self, site: Path) -> None:
+    def check_feed(self, site: Path) -> list[tuple[str, date, str]]:
         with self.step("check the RSS feed against the posts"):
             posts = post_dates(self.build / POSTS)
             if not posts:
@@ -229,14 +249,15 @@ class DryRun:
                     raise DryRunFailed(f"the feed has no item for the post of {day}: {link}")
                 if found[link] != day:
                     raise DryRunFailed(f"the feed dates {link} {found[link]}, its post says {day}")
-            if len(items) != len(expected):
+            if len(items) != min(len(expected), FEED_LENGTH):
                 raise DryRunFailed(f"the feed lists {len(items)} items for {len(expected)} posts")
             for _, day, title in items:
                 print(f"  {day}  {title}")
             print(f"{FEED}: valid XML, {len(items)} items, each dated by its post")
+            return items
 
     def check_pages(self, site: Path) -> None:
-        with self.step("check the head, footer, favicon and 404 page"):
+        with self.step("check the head, footer, favicon, links and 404 page"):
             base = self.site_url.rstrip("/") + "/"
             path = "/" + base.split("://", 1)[-1].split("/", 1)[-1]
             home = (site / "index.html").read_text(encoding="utf-8")
@@ -247,16 +268,29 @@ class DryRun:
                 "the favicon": '<link rel="icon" href="assets/favicon.svg">',
                 "the canonical URL": f'<link rel="canonical" href="{base}">',
                 "a preview description": '<meta property="og:description" content="',
+                "the repository link": f'<a href="{self.args.repo_url}" title="Go to repository"',
+                "the updated stamp": "Updated ",
             }
             for what, text in needs.items():
                 if text not in home:
                     raise DryRunFailed(f"index.html lacks {what}: {text}")
+            pages = list(site.rglob("*.html"))
+            unlinked = [p for p in pages if p.name != "404.html"
+                        and 'type="application/rss+xml"' not in p.read_text(encoding="utf-8")]
+            if unlinked:
+                raise DryRunFailed(f"{len(unlinked)} pages do not link the feed, "
+                                   f"e.g. {unlinked[0]}")
             missing = (site / "404.html").read_text(encoding="utf-8")
             if f'href="{path}assets/stylesheets/' not in missing:
                 raise DryRunFailed(f"404.html does not load its styles from {path}, so it breaks "
                                    "at any depth on GitHub Pages")
-            print(f"index.html links the feed (head and footer), favicon, canonical {base}; "
-                  f"404.html uses absolute paths under {path}")
+            print(f"{len(pages)} pages link the feed; index.html has the favicon, canonical "
+                  f"{base}, the repository link and the updated stamp; 404.html uses absolute "
+                  f"paths under {path}")
+            local = sorted({m for p in pages for m in re.findall(
+                re.escape(str(self.tmp)) + r"[^\s<\"']*", p.read_text(encoding="utf-8"))})
+            if local:
+                print(f"warning: the pages show local paths of the build machine: {local[:3]}")
 
     def deploy(self, site: Path) -> None:
         with self.step("deploy to GitHub Pages (skipped: dry run)"):
@@ -271,11 +305,11 @@ class DryRun:
             self.validate_as_of()
             self.clone()
             self.fetch()
-            posts = self.write_posts()
+            self.write_posts()
             sha = self.commit()
             site = self.build_site(sha)
-            self.check_demo(site)
-            self.check_feed(site)
+            self.check_demo()
+            items = self.check_feed(site)
             self.check_pages(site)
             self.deploy(site)
         except DryRunFailed as exc:
@@ -286,13 +320,20 @@ class DryRun:
         print("\n== summary")
         for name, seconds in self.timings:
             print(f"  {seconds:5.1f}s  {name}")
-        print(f"Dry run passed in {total:.1f}s: {len(posts)} post(s) committed on a throwaway "
-              f"branch, site built from real data with its feed.")
+        print(f"Dry run passed in {total:.1f}s: {len(items)} post(s) in the feed, site built "
+              f"from real data for {self.site_url}.")
         if self.args.keep:
             print(f"kept: {self.tmp} (site: {self.build / 'site'})")
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
         return 0
+
+
+def workflow_steps(path: Path) -> dict[str, dict[str, Any]]:
+    """Every step of the workflow that has an id, by id."""
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {step["id"]: step for job in workflow["jobs"].values()
+            for step in job.get("steps", []) if "id" in step}
 
 
 def post_dates(posts_dir: Path) -> list[tuple[date, str]]:

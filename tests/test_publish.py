@@ -64,23 +64,34 @@ def test_post_dates_come_from_the_front_matter(dry_run, tmp_path):
         dry_run.post_dates(tmp_path)
 
 
+def test_the_steps_it_runs_are_the_workflows_own(dry_run):
+    steps = dry_run.workflow_steps(dry_run.WORKFLOW)
+    for step_id in ("validate-as-of", "post", "commit", "build", "demo-check"):
+        assert steps[step_id]["run"].strip(), step_id
+    assert "python -m generator post" in steps["post"]["run"]
+    assert "--no-sample" in steps["build"]["run"]
+
+
 @pytest.mark.parametrize("as_of", ["2025-02-30", "21/11/2025", "2025-1-5"])
 def test_a_bad_as_of_stops_before_anything_runs(as_of):
     done = subprocess.run([sys.executable, str(SCRIPT), "--as-of", as_of], capture_output=True,
                           text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 1
-    assert f"Expected a date as YYYY-MM-DD, but received '{as_of}'" in done.stderr
-    assert "clone" not in done.stdout
+    assert f"Expected a date as YYYY-MM-DD, but received '{as_of}'" in done.stdout
+    assert "git clone" not in done.stdout
 
 
-def _branches_and_posts() -> tuple[str, str, str]:
+def _branches_and_posts() -> tuple[str, str, str, str]:
+    """Branch names, posts and data in the working tree, remotes, and bot commits on them
+    (others may commit to main meanwhile, so not the branch heads themselves)."""
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
                               check=True).stdout
 
-    return (git("for-each-ref", "refs/heads", "--format=%(refname) %(objectname)"),
+    return (git("for-each-ref", "refs/heads", "--format=%(refname)"),
             git("status", "--porcelain", "--untracked-files=all", "--", "docs/blog/posts", "data"),
-            git("remote", "-v"))
+            git("remote", "-v"),
+            git("log", "--all", "-50", "--author=github-actions", "--format=%H"))
 
 
 @pytest.mark.realdata
@@ -97,6 +108,7 @@ def test_the_dry_run_on_real_data(tmp_path):
     assert done.returncode == 0, out + done.stderr
     assert "docs/blog/posts/2025-11-21-weekly-update.md is byte-identical in the back-fill" in out
     assert "Weekly data snapshot 2025-11-21" in out
+    assert "8 post(s) in it" in out  # pushed to the throwaway origin
     assert "site/api/latest.json: demo is false" in out
     assert "feed_rss_created.xml: valid XML, 8 items, each dated by its post" in out
     for day in ("2025-10-03", "2025-10-10", "2025-10-17", "2025-10-24", "2025-10-31",
