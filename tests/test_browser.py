@@ -180,19 +180,52 @@ def _chart_count(page: Any) -> int:
     return page.locator("figure.thesis-chart").count()
 
 
+def _chart_ids(site: Site, path: str) -> list[str]:
+    """The chart figures the built page holds, read from its HTML on disk."""
+    html = (site.root / path / "index.html").read_text(encoding="utf-8")
+    return re.findall(r'<figure class="thesis-chart" id="([^"]+)"', html)
+
+
+def _drawn_ids(page: Any) -> list[str]:
+    wait_for_charts(page)
+    return page.evaluate("[...document.querySelectorAll('figure.thesis-chart')].map(f => f.id)")
+
+
 def test_every_chart_on_every_page_draws(session: Session, site: Site) -> None:
+    """Every page with charts, reached the way readers move around: instant navigation."""
     assert "" in site.chart_pages and "history/" in site.chart_pages
     assert sum(p.startswith("checks/") for p in site.chart_pages) >= 10
-    drawn = 0
-    for path in site.chart_pages:
-        session.page.goto(site.url + path, wait_until="domcontentloaded")
-        count = wait_for_charts(session.page)
-        assert count > 0, path
-        drawn += count
+    page = session.page
+    page.goto(site.url)
+    assert _drawn_ids(page) == _chart_ids(site, "")
+    page.evaluate("window.__sameDocument = true")
+    for path in site.chart_pages[1:]:
+        expected = _chart_ids(site, path)
+        page.evaluate(
+            """url => { const a = document.createElement('a'); a.href = url; a.textContent = url;
+                        document.querySelector('article').append(a); a.click(); }""",
+            site.url + path,
+        )
+        page.wait_for_selector(f"figure#{expected[0]}")
+        assert _drawn_ids(page) == expected, path
         assert session.errors == [], f"{path}: console errors {session.errors}"
+    assert page.evaluate("window.__sameDocument === true"), "some link caused a full page load"
     assert _outside(session.requests) == []
     assert any(u.endswith("/assets/vendor/vega.js") for u in session.requests)
-    assert drawn >= 2 * len(site.chart_pages)
+
+
+def test_charts_draw_on_direct_loads(session: Session, site: Site) -> None:
+    """A first visit to each kind of page (the script runs at the end of the body)."""
+    kinds = ["", "history/"] + [
+        next(p for p in site.chart_pages if p.startswith(prefix))
+        for prefix in ("checks/", "claims/")
+        if any(p.startswith(prefix) for p in site.chart_pages)
+    ]
+    for path in kinds:
+        session.page.goto(site.url + path)
+        assert _drawn_ids(session.page) == _chart_ids(site, path), path
+    assert session.errors == []
+    assert _outside(session.requests) == []
 
 
 def test_instant_navigation_draws_charts(session: Session, site: Site) -> None:
@@ -265,3 +298,40 @@ def _shots(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.wait_for_timeout(150)  # let Vega finish its last resize
     page.screenshot(path=str(ARTIFACTS / f"home-{name}.png"), full_page=True)
+
+
+def test_static_svgs_stand_in_without_javascript(browser: Any, site: Site) -> None:
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site.url + "history/")
+    images = page.locator("figure.thesis-chart noscript img, figure.thesis-chart > p > img")
+    count = page.locator("figure.thesis-chart").count()
+    assert count > 0
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('figure.thesis-chart img')]"
+        ".filter(i => i.complete && i.naturalWidth > 0).length === n",
+        arg=count,
+    )
+    assert images.count() == count
+    context.close()
+
+
+def test_charts_fall_back_to_svg_when_the_bundle_is_missing(browser: Any, site: Site) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    context.route(re.compile(r"/assets/vendor/vega\.js"), lambda route: route.abort())
+    page = context.new_page()
+    page.goto(site.url)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('figure.thesis-chart .thesis-chart__view')]"
+        ".every(v => { const i = v.querySelector('img'); return i && i.naturalWidth > 0; })"
+    )
+    context.close()
+
+
+def test_pages_stay_under_the_weight_budget(site: Site) -> None:
+    from generator.charts import page_weights
+
+    weights = page_weights(site.root)
+    assert weights, "no pages found"
+    for page, html, specs in weights:
+        assert html + specs < 300_000, f"{page}: {html} B of HTML + {specs} B of specs"

@@ -97,7 +97,11 @@
   function draw(figure, round) {
     var url = specUrl(figure);
     var view = figure.querySelector(".thesis-chart__view");
-    if (!url || !view || typeof vegaEmbed !== "function") return Promise.resolve();
+    if (!url || !view) return Promise.resolve();
+    if (typeof vegaEmbed !== "function") {  // the bundle did not load: show the static SVG
+      fallback(figure, url);
+      return Promise.resolve();
+    }
     return load(url).then(function (spec) {
       if (round !== generation || !document.body.contains(figure)) return;
       return vegaEmbed(view, prepare(spec), {
