@@ -2064,6 +2064,8 @@ def build_charts(evaluation: Any, claims: dict[str, Any]) -> dict[str, list[Char
             continue
         builder = CLAIM_CHARTS.get(spec.kind, markers_chart)
         pages[f"claim:{spec.id}"] = builder(ctx, spec.id, params, result)
+        for chart in pages[f"claim:{spec.id}"]:
+            chart.facts.insert(0, ("Verdict of the audit", str(getattr(result, "verdict", "n/a"))))
     for key, charts in pages.items():
         root = PAGE_ROOTS.get(key.split(":")[0], "")
         for chart in charts:

@@ -150,6 +150,21 @@ def test_builders_are_pure(
     assert {c.id: c.spec for c in every(first)} == {c.id: c.spec for c in every(again)}
 
 
+@pytest.mark.parametrize(("fred", "as_of"), [(False, None), (True, "2016-06-03")])
+def test_missing_or_short_data_still_gives_complete_charts(fred: bool, as_of: str | None) -> None:
+    """No FRED data at all (macro checks unknown), or an as-of date early in the sample."""
+    thesis = load_thesis(DEFAULT_THESIS)
+    symbols = [s.symbol for s in thesis.thesis.series.values() if isinstance(s, FredSeries)]
+    data = load_market_data(thesis, SampleSource(fred_symbols=symbols if fred else []))
+    ev = evaluate(thesis, data, pd.Timestamp(as_of) if as_of else data.latest_date())
+    claims = evaluate_claims(thesis.claims, {k: s.values for k, s in ev.data.series.items()})
+    found = build_charts(ev, claims)
+    assert {f"check:{c.id}" for c in thesis.checks} <= set(found)
+    for chart in every(found):
+        assert chart.title and chart.summary.endswith("."), chart.id
+        assert chart.table is not None and len(chart.table) and chart.facts, chart.id
+
+
 def test_no_claims_no_claim_pages(sample: tuple[object, dict]) -> None:
     ev, _ = sample
     assert not [k for k in build_charts(ev, {}) if k.startswith("claim:")]
