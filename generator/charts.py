@@ -914,26 +914,21 @@ def lag_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Chart]:
     ]
     for (_, limit, _), color in zip(entries, colors, strict=True):
         layers.append(hrule(limit, color))
-    latest = frame.iloc[-1] if len(frame) else None
-    parts = []
-    for sid, limit, words in entries:
-        dd = latest.get(f"{sid}_drawdown") if latest is not None else None
-        if dd is not None and dd == dd:
-            parts.append(
-                f"{ctx.name(sid)} {pct(dd)} below its high (threshold: {words} {pct(limit, True)})"
-            )
+    latest = frame.iloc[-1]
+    found = {sid: latest.get(f"{sid}_drawdown") for sid, _, _ in entries}
+    found = {sid: dd for sid, dd in found.items() if dd is not None and dd == dd}
+    parts = [
+        f"{ctx.name(sid)} {pct(found[sid])} below its high (threshold: {words} {pct(limit, True)})"
+        for sid, limit, words in entries
+        if sid in found
+    ]
     summary = (
         f"On {day(frame.index[-1])}: " + "; ".join(parts) + "."
         if parts
-        else "No drawdowns are known on the as-of date."
+        else f"No drawdowns are known on {day(frame.index[-1])}."
     )
     facts = [
-        (
-            ctx.name(sid),
-            f"{pct(latest[f'{sid}_drawdown'])} below its high"
-            if latest is not None and latest.get(f"{sid}_drawdown") == latest.get(f"{sid}_drawdown")
-            else "n/a",
-        )
+        (ctx.name(sid), f"{pct(found[sid])} below its high" if sid in found else "n/a")
         for sid, _, _ in entries
     ]
     facts += [

@@ -296,6 +296,7 @@ def test_desktop_light_screenshot(session: Session, site: Site) -> None:
 
 def _shots(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
+    page.mouse.move(0, page.viewport_size["height"] - 1)  # no hover tooltip in the picture
     page.wait_for_timeout(150)  # let Vega finish its last resize
     page.screenshot(path=str(ARTIFACTS / f"home-{name}.png"), full_page=True)
 
