@@ -9,15 +9,16 @@ as of the last date therefore back-fills any number of weeks without look-ahead.
 Posts are committed to the repository by the weekly workflow, so they are deterministic
 (no build times, the same bytes for the same data) and are not written from the bundled
 sample data unless asked to, in which case they say so. Each post is a Markdown file for
-MkDocs Material's blog plugin plus a static SVG of its overview chart, side by side in
-``docs/blog/posts/``.
+MkDocs Material's blog plugin plus two static SVGs, side by side in ``docs/blog/posts/``:
+the home page's overview chart as of the post's date, and the score and statuses of the
+last weeks.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -419,12 +420,20 @@ def headline(update: WeeklyUpdate) -> str:
 # --------------------------------------------------------------------------- the chart
 
 
-def overview_chart(ev: Evaluation, day: pd.Timestamp) -> dict[str, Any]:
-    """The score over the last weeks with the verdict bands, above every check's status
-    over the last few weeks (this week's changes outlined). Only history up to ``day``.
+def overview(ev: Evaluation, day: pd.Timestamp) -> tuple[str, str] | None:
+    """The home page's overview chart (:func:`generator.charts.overview_chart`) as it was
+    on ``day``, as a static SVG, with its summary for the alt text; None without data.
+    Its context only reads observations known by its as-of date, so moving that date
+    back to ``day`` leaves out everything published later."""
+    from generator.charts import context, overview_chart, render_svg
 
-    A small chart of its own: ``generator.charts`` draws the home page's overview from
-    the latest evaluation, while a post needs the picture as of its own week."""
+    chart = overview_chart(replace(context(ev), as_of=day))
+    return None if chart is None else (render_svg(chart), chart.summary)
+
+
+def checklist_chart(ev: Evaluation, day: pd.Timestamp) -> dict[str, Any]:
+    """The score over the last weeks with the verdict bands, above every check's status
+    over the last few weeks (this week's changes outlined). Only history up to ``day``."""
     history = ev.history.loc[:day]
     recent = history.iloc[-SCORE_WEEKS:]
     score = pd.DataFrame({"date": recent.index.strftime("%Y-%m-%d"), "score": recent["score"]})
@@ -498,20 +507,21 @@ def post_name(day: pd.Timestamp) -> str:
 
 
 def render_post(ev: Evaluation, day: pd.Timestamp) -> dict[str, str]:
-    """The post for history date ``day``: file name -> content (Markdown and its SVG)."""
+    """The post for history date ``day``: file name -> content (Markdown and two SVGs)."""
     from generator.render import environment
 
     update = weekly_update(ev, day)
     name = post_name(day)
     lead = f"{score_sentence(update)} {flips_summary(update)}"
     grid_weeks = min(GRID_WEEKS, len(ev.history.loc[:day]))
+    markets = overview(ev, day)
     table = [
         {
-            "icon": ICONS[r.status],
             "title": _title(r).strip("*").replace("|", "\\|"),
             "value": _cell(r, r.status, r.value),
             "before": _cell(r, r.previous_status, r.previous_value),
-            "status": r.status + ("" if not r.flipped else f" (was {r.previous_status})"),
+            "status": r.status,
+            "was": r.previous_status if r.flipped else None,
             "scored": r.scored,
         }
         for r in update.rows
@@ -523,9 +533,11 @@ def render_post(ev: Evaluation, day: pd.Timestamp) -> dict[str, str]:
         title=headline(update),
         demo=update.demo,
         lead=lead,
-        chart=f"{name}.svg",
-        chart_alt=(f"The score over the weeks to {long_date(day)} against the verdict bands, "
-                   f"and each check's status over the last {grid_weeks} weeks."),
+        overview=f"{name}-overview.svg" if markets else None,
+        overview_alt=markets[1].replace("[", "(").replace("]", ")") if markets else "",
+        checklist_chart=f"{name}-checklist.svg",
+        checklist_alt=(f"The score over the weeks to {long_date(day)} against the verdict "
+                       f"bands, and each check's status over the last {grid_weeks} weeks."),
         first_week=update.previous is None,
         previous=long_date(update.previous) if update.previous is not None else None,
         flips=[flip_sentence(r) for r in update.flips],
@@ -537,7 +549,10 @@ def render_post(ev: Evaluation, day: pd.Timestamp) -> dict[str, str]:
         newest=update.newest or "n/a",
         table=table,
     )
-    return {f"{name}.md": text, f"{name}.svg": chart_svg(overview_chart(ev, day))}
+    files = {f"{name}.md": text, f"{name}-checklist.svg": chart_svg(checklist_chart(ev, day))}
+    if markets:
+        files[f"{name}-overview.svg"] = markets[0]
+    return files
 
 
 def _cell(row: CheckWeek, status: str | None, value: float | None) -> str:
