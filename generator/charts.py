@@ -1556,11 +1556,13 @@ def score_chart(ctx: Context) -> Chart | None:
     )
 
 
-def score_vs_chart(ctx: Context) -> Chart | None:
-    """A headline market's price on top and the weekly score in a strip below, one time axis."""
+def score_vs_chart(ctx: Context, sid: str | None = None, chart_id: str = "home-score") -> Chart | None:
+    """A market's price on top and the weekly score in a strip below, one time axis (by
+    default the second headline market: the first laggard, Bitcoin in the default thesis)."""
     history = ctx.ev.history
-    ids = headline_series(ctx.ev)
-    sid = ids[1] if len(ids) > 1 else ids[0] if ids else None
+    if sid is None:
+        ids = headline_series(ctx.ev)
+        sid = ids[1] if len(ids) > 1 else ids[0] if ids else None
     if history.empty or sid is None or ctx.values(sid).empty:
         return None
     bands = _verdict_bands(ctx.ev)
@@ -1632,7 +1634,7 @@ def score_vs_chart(ctx: Context) -> Chart | None:
     facts += [(f"Weeks {v}", f"{shares.get(v, 0):.0%}") for v in verdicts]
     table = score.join(prices["close"].rename(name), how="outer")
     return make_chart(
-        "home-score",
+        chart_id,
         f"The score week by week against {name}",
         summary,
         chart,
@@ -2049,7 +2051,15 @@ def build_charts(evaluation: Any, claims: dict[str, Any]) -> dict[str, list[Char
     ctx = context(evaluation)
     pages: dict[str, list[Chart]] = {
         "home": [c for c in (overview_chart(ctx), score_vs_chart(ctx)) if c is not None],
-        "history": [c for c in (score_chart(ctx), checks_timeline(ctx)) if c is not None],
+        "history": [
+            c
+            for c in (
+                *(score_vs_chart(ctx, sid, f"history-score-{sid}") for sid in headline_series(ctx.ev)[:2]),
+                score_chart(ctx),
+                checks_timeline(ctx),
+            )
+            if c is not None
+        ],
     }
     for check in evaluation.thesis.checks:
         pages[f"check:{check.id}"] = check_charts(ctx, check)
