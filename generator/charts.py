@@ -1556,7 +1556,9 @@ def score_chart(ctx: Context) -> Chart | None:
     )
 
 
-def score_vs_chart(ctx: Context, sid: str | None = None, chart_id: str = "home-score") -> Chart | None:
+def score_vs_chart(
+    ctx: Context, sid: str | None = None, chart_id: str = "home-score"
+) -> Chart | None:
     """A market's price on top and the weekly score in a strip below, one time axis (by
     default the second headline market: the first laggard, Bitcoin in the default thesis)."""
     history = ctx.ev.history
@@ -2054,7 +2056,10 @@ def build_charts(evaluation: Any, claims: dict[str, Any]) -> dict[str, list[Char
         "history": [
             c
             for c in (
-                *(score_vs_chart(ctx, sid, f"history-score-{sid}") for sid in headline_series(ctx.ev)[:2]),
+                *(
+                    score_vs_chart(ctx, sid, f"history-score-{sid}")
+                    for sid in headline_series(ctx.ev)[:2]
+                ),
                 score_chart(ctx),
                 checks_timeline(ctx),
             )
