@@ -219,19 +219,13 @@ def cmd_posts(args: argparse.Namespace, console: Console) -> int:
     ev = load_evaluation(args.thesis, args.data, parse_as_of(args.as_of),
                          allow_sample=args.allow_sample)
     days = post_dates(ev, since)
-    done = write_week_posts(ev, days, args.posts_dir or POSTS_DIR)
-    states: dict[Path, set[str]] = {}
-    for path, state in done:
-        states.setdefault(path.with_suffix(".md"), set()).add(state)
-    for post, seen in states.items():
-        state = ("unchanged" if seen == {"unchanged"}
-                 else "updated" if "updated" in seen else "written")
+    for post, state in write_week_posts(ev, days, args.posts_dir or POSTS_DIR):
         shown = os.path.relpath(post) if post.is_relative_to(Path.cwd()) else str(post)
-        console.print(f"{state:9} {shown}", highlight=False, soft_wrap=True)
+        console.print(f"{state:9} {shown} (and its charts)", highlight=False, soft_wrap=True)
     demo = " [bold red]from SAMPLE DATA[/]" if ev.demo else ""
     span = days[0].date().isoformat() + (f" to {days[-1].date()}" if len(days) > 1 else "")
     console.print(f"{len(days)} weekly post(s){demo} for {span}, evaluated as of "
-                  f"{ev.as_of.date()}; each with its chart (.svg)", highlight=False)
+                  f"{ev.as_of.date()}", highlight=False)
     return 0
 
 

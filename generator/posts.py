@@ -295,6 +295,22 @@ def value_text(row: CheckWeek, value: float | None) -> str:
     return format_value(value, row.check.format, row.check.unit_label)
 
 
+#: one more digit than the site shows, for two weeks whose values round alike
+FINER = {"percent": "{:+.2%}", "share": "{:.1%}", "pp": "{:+.3f} pp", "ratio": "{:.4f}",
+         "number": "{:.3f}"}
+
+
+def values_text(row: CheckWeek) -> tuple[str, str]:
+    """This week's and last week's values as the site shows them, or with one more digit
+    when they differ but would read the same (-1.03% and -0.95% both show as -1.0%)."""
+    now, before = value_text(row, row.value), value_text(row, row.previous_value)
+    finer = FINER.get(row.check.format)
+    if (now == before and finer and row.value is not None and row.previous_value is not None
+            and row.value != row.previous_value):
+        return finer.format(row.value), finer.format(row.previous_value)
+    return now, before
+
+
 def change_text(check: Check, change: float) -> str:
     """A change of value in the check's own unit: points for percentages and shares."""
     if check.format in ("percent", "share"):
@@ -327,8 +343,9 @@ def flip_sentence(row: CheckWeek) -> str:
         return (f"{_title(row)} is known again, at {now}: {value_text(row, row.value)} "
                 f"({rule}); a week earlier: {_reason(row.previous_reason)}.")
     verb = "improved" if RANK[now] > RANK[before] else "weakened"
-    return (f"{_title(row)} {verb} from {before} to {now}: {value_text(row, row.value)}, "
-            f"from {value_text(row, row.previous_value)} a week earlier ({rule}).")
+    value, previous = values_text(row)
+    return (f"{_title(row)} {verb} from {before} to {now}: {value}, "
+            f"from {previous} a week earlier ({rule}).")
 
 
 def move_sentence(row: CheckWeek) -> str:
@@ -338,8 +355,9 @@ def move_sentence(row: CheckWeek) -> str:
     times = "about its usual weekly move" if 0.8 <= size < 1.25 else (
         f"{size:.1f} times its usual weekly move" if size >= 1.25
         else f"{size:.1f} of its usual weekly move")
-    return (f"{_title(row)}: {value_text(row, row.value)} from "
-            f"{value_text(row, row.previous_value)} ({change_text(row.check, change)}, {times}).")
+    value, previous = values_text(row)
+    return (f"{_title(row)}: {value} from {previous} "
+            f"({change_text(row.check, change)}, {times}).")
 
 
 def stale_sentence(row: CheckWeek) -> str:
@@ -518,8 +536,8 @@ def render_post(ev: Evaluation, day: pd.Timestamp) -> dict[str, str]:
     table = [
         {
             "title": _title(r).strip("*").replace("|", "\\|"),
-            "value": _cell(r, r.status, r.value),
-            "before": _cell(r, r.previous_status, r.previous_value),
+            "value": _cell(r.status, values_text(r)[0]),
+            "before": _cell(r.previous_status, values_text(r)[1]),
             "status": r.status,
             "was": r.previous_status if r.flipped else None,
             "scored": r.scored,
@@ -555,10 +573,10 @@ def render_post(ev: Evaluation, day: pd.Timestamp) -> dict[str, str]:
     return files
 
 
-def _cell(row: CheckWeek, status: str | None, value: float | None) -> str:
+def _cell(status: str | None, value: str) -> str:
     if status is None:
         return "–"
-    return "unknown" if status == "unknown" else value_text(row, value)
+    return "unknown" if status == "unknown" else value
 
 
 def write_posts(files: dict[str, str], posts_dir: Path) -> list[tuple[Path, str]]:
@@ -585,8 +603,17 @@ def write_posts(files: dict[str, str], posts_dir: Path) -> list[tuple[Path, str]
 def write_week_posts(
     ev: Evaluation, days: list[pd.Timestamp], posts_dir: Path = POSTS_DIR
 ) -> list[tuple[Path, str]]:
-    """Render every post first, then write them: a failure leaves the folder as it was."""
+    """Render every post first, then write them: a failure leaves the folder as it was.
+    Returns each post's Markdown path with "written", "updated" or "unchanged" (for the
+    post and its charts together)."""
     files: dict[str, str] = {}
     for day in days:
         files.update(render_post(ev, day))
-    return write_posts(files, posts_dir)
+    states: dict[Path, set[str]] = {}
+    for path, state in write_posts(files, posts_dir):
+        states.setdefault(posts_dir / f"{path.name[:10]}-{SLUG}.md", set()).add(state)
+    return [
+        (post, "unchanged" if seen == {"unchanged"} else "updated" if "updated" in seen
+         else "written")
+        for post, seen in states.items()
+    ]

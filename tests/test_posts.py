@@ -118,6 +118,20 @@ def test_score_sentences(score, previous, verdict, previous_verdict, sentence):
     assert posts.score_sentence(update(score, previous, verdict, previous_verdict)) == sentence
 
 
+@pytest.mark.parametrize(
+    ("check_id", "values", "shown"),
+    [
+        ("fed_balance_sheet", (-0.0103, -0.00951), ("-0.95%", "-1.03%")),  # both -1.0% on the site
+        ("fed_balance_sheet", (-0.0103, -0.0203), ("-2.0%", "-1.0%")),
+        ("fed_balance_sheet", (-0.0103, -0.0103), ("-1.0%", "-1.0%")),
+        ("fed_cutting", (-0.3401, -0.3449), ("-0.345 pp", "-0.340 pp")),
+        ("rut_above_resistance", (2, 2), ("2 levels", "2 levels")),
+    ],
+)
+def test_values_that_round_alike_get_one_more_digit(checks, check_id, values, shown):
+    assert posts.values_text(week(checks[check_id], "pass", "pass", *values)) == shown
+
+
 def test_first_week_of_the_history(checks):
     rows = [week(checks["rut_near_high"], None, "pass", None, -0.01),
             week(checks["btc_mid_cycle"], None, "warn", None, -0.35)]
@@ -255,12 +269,13 @@ def test_a_sample_post_says_so_and_has_every_section(sample_ev):
 def test_posts_are_deterministic_and_do_not_depend_on_the_as_of_date(thesis, sample_ev, tmp_path):
     days = list(sample_ev.history.index[-3:])
     first = posts.write_week_posts(sample_ev, days, tmp_path)
-    assert {state for _, state in first} == {"written"}
-    snapshot = {p.name: p.read_bytes() for p, _ in first}
+    assert first == [(tmp_path / f"{d.date()}-weekly-update.md", "written") for d in days]
+    snapshot = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert len(snapshot) == 3 * len(days)  # each post with its two charts
     later = evaluate(thesis, sample_ev.data, SAMPLE_AS_OF + pd.Timedelta(days=30))
     again = posts.write_week_posts(later, days, tmp_path)
     assert {state for _, state in again} == {"unchanged"}
-    assert {p.name: p.read_bytes() for p, _ in again} == snapshot
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == snapshot
     text = b"".join(snapshot.values()).decode()
     assert sample_ev.generated_at[:10] not in text  # no build time in a post
     assert later.generated_at[:16] not in text
