@@ -302,12 +302,13 @@ FINER = {"percent": "{:+.2%}", "share": "{:.1%}", "pp": "{:+.3f} pp", "ratio": "
 
 def values_text(row: CheckWeek) -> tuple[str, str]:
     """This week's and last week's values as the site shows them, or with one more digit
-    when they differ but would read the same (-1.03% and -0.95% both show as -1.0%)."""
+    when that tells apart two values that read the same (-1.03% and -0.95%: -1.0%)."""
     now, before = value_text(row, row.value), value_text(row, row.previous_value)
     finer = FINER.get(row.check.format)
-    if (now == before and finer and row.value is not None and row.previous_value is not None
-            and row.value != row.previous_value):
-        return finer.format(row.value), finer.format(row.previous_value)
+    if now == before and finer and row.value is not None and row.previous_value is not None:
+        finer_now, finer_before = finer.format(row.value), finer.format(row.previous_value)
+        if finer_now != finer_before:
+            return finer_now, finer_before
     return now, before
 
 

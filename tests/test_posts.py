@@ -124,6 +124,7 @@ def test_score_sentences(score, previous, verdict, previous_verdict, sentence):
         ("fed_balance_sheet", (-0.0103, -0.00951), ("-0.95%", "-1.03%")),  # both -1.0% on the site
         ("fed_balance_sheet", (-0.0103, -0.0203), ("-2.0%", "-1.0%")),
         ("fed_balance_sheet", (-0.0103, -0.0103), ("-1.0%", "-1.0%")),
+        ("fed_balance_sheet", (-0.009506, -0.009539), ("-1.0%", "-1.0%")),  # -0.95% both
         ("fed_cutting", (-0.3401, -0.3449), ("-0.345 pp", "-0.340 pp")),
         ("rut_above_resistance", (2, 2), ("2 levels", "2 levels")),
     ],
