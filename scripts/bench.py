@@ -16,7 +16,6 @@ import json
 import math
 import os
 import platform
-import re
 import resource
 import shutil
 import statistics
@@ -51,7 +50,6 @@ BUDGET_SPEEDUP = 20.0
 BUDGET_PAGE_BYTES = 300 * KB
 BUDGET_SITE_BYTES = 5 * MB
 VALUE_TOLERANCE = 1e-9
-SPEC_LINK = re.compile(r"assets/charts/([\w.-]+?)\.(?:json|csv|svg)")
 
 
 @dataclass(frozen=True)
@@ -118,23 +116,9 @@ def docs_copy(folder: Path) -> Path:
     return docs
 
 
-def page_weights(site: Path) -> list[tuple[str, int, int]]:
-    """Each HTML page with its chart specs, from charts.page_weights when it exists."""
-    from generator import charts
-
-    if hasattr(charts, "page_weights"):
-        return [(str(page), int(html), int(spec)) for page, html, spec in charts.page_weights(site)]
-    out = []
-    for page in sorted(site.rglob("*.html")):
-        text = page.read_text(encoding="utf-8")
-        specs = {site / "assets" / "charts" / f"{name}.json" for name in SPEC_LINK.findall(text)}
-        spec_bytes = sum(p.stat().st_size for p in specs if p.is_file())
-        out.append((page.relative_to(site).as_posix(), page.stat().st_size, spec_bytes))
-    return out
-
-
 def build_once(dataset: Dataset) -> dict[str, Any]:
     """One build into temporary folders (run inside the child process)."""
+    from generator.charts import page_weights
     from generator.pipeline import build
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -143,7 +127,7 @@ def build_once(dataset: Dataset) -> dict[str, Any]:
         result = build(dataset.thesis, dataset.data_dir, as_of, site_dir=folder / "site",
                        docs_dir=docs_copy(folder))
         site = folder / "site"
-        pages = page_weights(site)
+        pages = [(str(page), html, spec) for page, html, spec in page_weights(site)]
         site_bytes = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
     return {"timings": result.timings, "pages": pages, "site_bytes": site_bytes,
             "peak_rss": peak_memory()}
