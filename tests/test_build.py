@@ -17,9 +17,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def docs_copy(tmp: Path) -> Path:
     """A docs folder with only the hand-written pages, as in a fresh clone."""
+    from generator.render import GENERATED
+
     docs = tmp / "docs"
-    shutil.copytree(ROOT / "docs", docs, ignore=shutil.ignore_patterns(
-        "index.md", "checks", "claims", "history.md", "methodology.md", "rules.md", "api", "charts", "vendor"))
+    generated = {(ROOT / "docs" / entry).resolve() for entry in GENERATED}
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        return {n for n in names if (Path(folder) / n).resolve() in generated}
+
+    shutil.copytree(ROOT / "docs", docs, ignore=ignore)
     return docs
 
 

@@ -89,7 +89,13 @@ class CsvDirSource:
         if not directory.is_dir():
             raise GeneratorError(f"data folder {directory} does not exist or is not a folder")
         self.directory = directory
-        self.label = f"CSV files in {directory}"
+        # the label is shown on the published site: never a machine's absolute path
+        root = Path(__file__).resolve().parents[2]
+        try:
+            shown = directory.resolve().relative_to(root).as_posix()
+        except ValueError:
+            shown = directory.resolve().name
+        self.label = f"CSV files in {shown}/"
 
     def path(self, symbol: str) -> Path:
         return self.directory / file_name(symbol)
