@@ -33,6 +33,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from generator.buildcache import cached
 from generator.evaluate import bound_text, format_value
 from generator.rules import RULES
 
@@ -2116,17 +2117,24 @@ def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_svg(chart: Chart) -> str:
+    """The chart as a static SVG (cached by spec: an unchanged chart is not redrawn)."""
     import vl_convert
 
-    return vl_convert.vegalite_to_svg(static_spec(chart))
+    spec = static_spec(chart)
+    key = vl_convert.__version__ + json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    return cached("svg", key, lambda: vl_convert.vegalite_to_svg(spec))
 
 
 @lru_cache(maxsize=1)
 def vega_bundle() -> str:
-    """vega, vega-lite and vega-embed in one script, wrapped so its helpers stay private."""
+    """vega, vega-lite and vega-embed in one script, wrapped so its helpers stay private
+    (cached per vl-convert version: it only changes when vl-convert does)."""
     import vl_convert
 
-    return "(function(){\n" + vl_convert.javascript_bundle() + "\n})();\n"
+    def make() -> str:
+        return "(function(){\n" + vl_convert.javascript_bundle() + "\n})();\n"
+
+    return cached("vega-bundle", vl_convert.__version__, make)
 
 
 def chart_files(charts: dict[str, list[Chart]]) -> dict[str, str | bytes]:
