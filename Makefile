@@ -13,6 +13,7 @@ $(PY):
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
+	$(PY) -c "from generator.charts import vega_bundle; vega_bundle()"
 	touch $@
 
 $(DEV_STAMP): pyproject.toml package-lock.json $(STAMP)

@@ -25,19 +25,25 @@ def _common(parser: argparse.ArgumentParser) -> None:
     from generator.pipeline import DEFAULT_THESIS
 
     parser.add_argument(
-        "--thesis", type=Path, default=DEFAULT_THESIS, metavar="FILE",
+        "--thesis",
+        type=Path,
+        default=DEFAULT_THESIS,
+        metavar="FILE",
         help="the thesis file to use (default: thesis.yml at the repository root)",
     )
 
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--data", type=Path, metavar="DIR",
+        "--data",
+        type=Path,
+        metavar="DIR",
         help="a folder with one CSV per symbol (RUT.csv, BTC-USD.csv, WALCL.csv, ...); "
         "default: the data/ cache, or the bundled sample data when the cache is empty",
     )
     parser.add_argument(
-        "--as-of", metavar="DATE",
+        "--as-of",
+        metavar="DATE",
         help="evaluate as of this date (YYYY-MM-DD) using only data known by then; "
         "default: the newest daily observation in the data",
     )
@@ -50,51 +56,87 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    b = sub.add_parser("build", help="evaluate the thesis and build the site",
-                       description="Evaluate the thesis and build the MkDocs site.")
+    b = sub.add_parser(
+        "build",
+        help="evaluate the thesis and build the site",
+        description="Evaluate the thesis and build the MkDocs site.",
+    )
     _common(b)
     _data_options(b)
-    b.add_argument("--site-dir", type=Path, metavar="DIR",
-                   help="where to write the built site (default: site/)")
-    b.add_argument("--no-sample", action="store_true",
-                   help="fail (exit 3) instead of falling back to the bundled sample data")
+    b.add_argument(
+        "--site-dir",
+        type=Path,
+        metavar="DIR",
+        help="where to write the built site (default: site/)",
+    )
+    b.add_argument(
+        "--no-sample",
+        action="store_true",
+        help="fail (exit 3) instead of falling back to the bundled sample data",
+    )
 
-    c = sub.add_parser("check", help="validate the thesis and print the checklist",
-                       description="Validate the thesis file and print the checklist as a table, "
-                       "without writing anything.")
+    c = sub.add_parser(
+        "check",
+        help="validate the thesis and print the checklist",
+        description="Validate the thesis file and print the checklist as a table, "
+        "without writing anything.",
+    )
     _common(c)
     _data_options(c)
-    c.add_argument("--validate-only", action="store_true",
-                   help="only validate the thesis and list its checks; do not load data")
+    c.add_argument(
+        "--validate-only",
+        action="store_true",
+        help="only validate the thesis and list its checks; do not load data",
+    )
 
-    f = sub.add_parser("fetch", help="bring the data/ cache up to date from Yahoo and FRED",
-                       description="Fetch every series of the thesis into the data/ cache.")
+    f = sub.add_parser(
+        "fetch",
+        help="bring the data/ cache up to date from Yahoo and FRED",
+        description="Fetch every series of the thesis into the data/ cache.",
+    )
     _common(f)
     f.add_argument("--cache", type=Path, metavar="DIR", help="cache folder (default: data/)")
 
-    p = sub.add_parser("post", help="write this week's update post into docs/blog/posts/",
-                       description="Write the update post of the latest history date on or "
-                       "before --as-of: what changed since the week before.")
+    p = sub.add_parser(
+        "post",
+        help="write this week's update post into docs/blog/posts/",
+        description="Write the update post of the latest history date on or "
+        "before --as-of: what changed since the week before.",
+    )
     _common(p)
     _data_options(p)
     _post_options(p)
-    ps = sub.add_parser("posts", help="back-fill the update posts of past weeks",
-                        description="Write the update post of every history date from --since "
-                        "to --as-of, from one evaluation as of --as-of.")
+    ps = sub.add_parser(
+        "posts",
+        help="back-fill the update posts of past weeks",
+        description="Write the update post of every history date from --since "
+        "to --as-of, from one evaluation as of --as-of.",
+    )
     _common(ps)
     _data_options(ps)
-    ps.add_argument("--since", metavar="DATE", required=True,
-                    help="first week to write (YYYY-MM-DD; the history date on or after it)")
+    ps.add_argument(
+        "--since",
+        metavar="DATE",
+        required=True,
+        help="first week to write (YYYY-MM-DD; the history date on or after it)",
+    )
     _post_options(ps)
     return top
 
 
 def _post_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--posts-dir", type=Path, metavar="DIR",
-                        help="where to write the posts (default: docs/blog/posts/)")
-    parser.add_argument("--allow-sample", action="store_true",
-                        help="write posts from the bundled sample data (they say so); "
-                        "refused by default (exit 3) because posts are committed")
+    parser.add_argument(
+        "--posts-dir",
+        type=Path,
+        metavar="DIR",
+        help="where to write the posts (default: docs/blog/posts/)",
+    )
+    parser.add_argument(
+        "--allow-sample",
+        action="store_true",
+        help="write posts from the bundled sample data (they say so); "
+        "refused by default (exit 3) because posts are committed",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,13 +165,18 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
 
     site_dir = args.site_dir or DEFAULT_SITE
     with console.status("starting", spinner="dots") as status:
+
         def stage(name: str) -> None:
             status.update(f"{name}…")
             console.log(f"{name}")
 
         result = build(
-            args.thesis, args.data, parse_as_of(args.as_of), site_dir,
-            allow_sample=not args.no_sample, stage=stage,
+            args.thesis,
+            args.data,
+            parse_as_of(args.as_of),
+            site_dir,
+            allow_sample=not args.no_sample,
+            stage=stage,
         )
     ev = result.evaluation
     _annotate_stale(ev)
@@ -139,7 +186,9 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         f"Built {site_dir.resolve()}/index.html in {total:.1f}s{demo}: verdict "
         f"[bold]{ev.verdict}[/] (score {_score(ev)}) as of {ev.as_of.date()}."
     )
-    console.print(f"Preview: python -m http.server -d {site_dir} 8000, then open http://127.0.0.1:8000/")
+    console.print(
+        f"Preview: python -m http.server -d {site_dir} 8000, then open http://127.0.0.1:8000/"
+    )
     return 0
 
 
@@ -170,7 +219,9 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
         console.print(table)
         return 0
     _, _, ev, claims = prepare(args.thesis, args.data, parse_as_of(args.as_of))
-    title = f"{ev.thesis.thesis.site.title} as of {ev.as_of.date()}: {ev.verdict} (score {_score(ev)})"
+    title = (
+        f"{ev.thesis.thesis.site.title} as of {ev.as_of.date()}: {ev.verdict} (score {_score(ev)})"
+    )
     if ev.demo:
         title += " [SAMPLE DATA]"
     table = Table(title=title, show_lines=False)
@@ -179,8 +230,15 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     for c in ev.checks:
         style = STATUS_STYLE[c.status]
         value = c.display if c.status != "unknown" else f"unknown: {c.reason}"
-        table.add_row(ICONS[c.status], f"[{style}]{c.id}[/]", c.group, value, c.thresholds,
-                      c.data_as_of or "", c.since or "")
+        table.add_row(
+            ICONS[c.status],
+            f"[{style}]{c.id}[/]",
+            c.group,
+            value,
+            c.thresholds,
+            c.data_as_of or "",
+            c.since or "",
+        )
     console.print(table)
     for cid, r in claims.items():
         console.print(f"claim {cid}: [bold]{r.verdict}[/] - {r.summary}", highlight=False)
@@ -199,8 +257,10 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
     ]
     report = fetch_all(targets, args.cache or DEFAULT_CACHE, console=console)
     if report.offline:
-        console.print("offline: no data source could be reached; building from the cache "
-                      "(or the bundled sample when the cache is empty)")
+        console.print(
+            "offline: no data source could be reached; building from the cache "
+            "(or the bundled sample when the cache is empty)"
+        )
         return report.exit_code
     print_summary(report, console)
     if report.failed:
@@ -216,16 +276,19 @@ def cmd_posts(args: argparse.Namespace, console: Console) -> int:
     from generator.posts import POSTS_DIR, load_evaluation, post_dates, write_week_posts
 
     since = parse_as_of(args.since) if args.command == "posts" else None
-    ev = load_evaluation(args.thesis, args.data, parse_as_of(args.as_of),
-                         allow_sample=args.allow_sample)
+    ev = load_evaluation(
+        args.thesis, args.data, parse_as_of(args.as_of), allow_sample=args.allow_sample
+    )
     days = post_dates(ev, since)
     for post, state in write_week_posts(ev, days, args.posts_dir or POSTS_DIR):
         shown = os.path.relpath(post) if post.is_relative_to(Path.cwd()) else str(post)
         console.print(f"{state:9} {shown} (and its charts)", highlight=False, soft_wrap=True)
     demo = " [bold red]from SAMPLE DATA[/]" if ev.demo else ""
     span = days[0].date().isoformat() + (f" to {days[-1].date()}" if len(days) > 1 else "")
-    console.print(f"{len(days)} weekly post(s){demo} for {span}, evaluated as of "
-                  f"{ev.as_of.date()}", highlight=False)
+    console.print(
+        f"{len(days)} weekly post(s){demo} for {span}, evaluated as of {ev.as_of.date()}",
+        highlight=False,
+    )
     return 0
 
 

@@ -136,9 +136,7 @@ class CheckSpec(Strict):
     claim: str = Field(description="What the source argues, in our own words.")
     measure: str = Field(description="How the data tests it, in plain words.")
     kind: str = Field(description="The rule kind (see the rules reference).")
-    params: dict[str, Any] = Field(
-        default_factory=dict, description="The rule kind's parameters."
-    )
+    params: dict[str, Any] = Field(default_factory=dict, description="The rule kind's parameters.")
     pass_: Bound | None = Field(
         None, alias="pass", description="Bounds for pass (rules that use thresholds)."
     )
@@ -202,7 +200,9 @@ class ClaimSpec(Strict):
 
 class SiteSpec(Strict):
     title: str = Field(description="Site name and home-page heading.")
-    description: str = Field("", description="One paragraph under the heading; also the social preview text.")
+    description: str = Field(
+        "", description="One paragraph under the heading; also the social preview text."
+    )
     source_title: str = Field("", description="Name of the commentary the thesis comes from.")
     untestable: list[str] = Field(
         default_factory=list, description="Claims of the source the data here cannot test."
@@ -211,11 +211,15 @@ class SiteSpec(Strict):
 
 class Thesis(Strict):
     site: SiteSpec = Field(description="Titles and texts of the site.")
-    series: dict[str, SeriesSpec] = Field(description="The data, by id: Yahoo, FRED, basket or formula.")
+    series: dict[str, SeriesSpec] = Field(
+        description="The data, by id: Yahoo, FRED, basket or formula."
+    )
     groups: list[GroupSpec] = Field(min_length=1, description="Groups of checks, in display order.")
     checks: list[CheckSpec] = Field(min_length=1, description="The live checklist.")
     claims: list[ClaimSpec] = Field(default_factory=list, description="Historical claims to audit.")
-    score: ScoreSpec = Field(default_factory=ScoreSpec, description="Score weights and verdict bands.")
+    score: ScoreSpec = Field(
+        default_factory=ScoreSpec, description="Score weights and verdict bands."
+    )
     stale_after_days: StaleSpec = Field(
         default_factory=StaleSpec, description="When data counts as stale, by cadence."
     )
@@ -441,9 +445,12 @@ def load_thesis(path: Path | str) -> LoadedThesis:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(path, [ConfigIssue("", f"the file is not valid YAML: {problem}", line)])
+        issue = ConfigIssue("", f"the file is not valid YAML: {problem}", line)
+        raise ConfigError(path, [issue]) from None
     if not isinstance(raw, dict):
-        raise ConfigError(path, [ConfigIssue("", f"Expected a mapping, but received {_received(raw)}", 1)])
+        raise ConfigError(
+            path, [ConfigIssue("", f"Expected a mapping, but received {_received(raw)}", 1)]
+        )
 
     lines = _LineFinder(text)
     issues: list[ConfigIssue] = []
@@ -475,12 +482,16 @@ def load_thesis(path: Path | str) -> LoadedThesis:
 
     for sid, spec_raw in raw_series.items():
         if not re.match(ID_PATTERN, str(sid)):
-            add(("series", sid), _message({"type": "string_pattern_mismatch", "input": sid, "loc": ()}, []))
+            add(
+                ("series", sid),
+                _message({"type": "string_pattern_mismatch", "input": sid, "loc": ()}, []),
+            )
         if isinstance(spec_raw, dict) and spec_raw.get("source") == "formula":
             for t, term in enumerate(spec_raw.get("terms") or []):
                 ref = term.get("series") if isinstance(term, dict) else None
                 if isinstance(ref, str) and (
-                    ref not in raw_series or ref == sid
+                    ref not in raw_series
+                    or ref == sid
                     or (raw_series.get(ref) or {}).get("source") == "formula"
                 ):
                     add(("series", sid, "terms", t, "series"), _unknown_series(ref, series_ids))
@@ -494,7 +505,10 @@ def load_thesis(path: Path | str) -> LoadedThesis:
         except ValidationError:
             continue  # already reported above
         if spec.id in seen:
-            add(("checks", i, "id"), f"duplicate check id '{spec.id}' (first used by checks[{seen[spec.id]}])")
+            add(
+                ("checks", i, "id"),
+                f"duplicate check id '{spec.id}' (first used by checks[{seen[spec.id]}])",
+            )
         seen.setdefault(spec.id, i)
         if group_ids and spec.group not in group_ids:
             add(("checks", i, "group"), _unknown("group", spec.group, group_ids))
@@ -513,16 +527,26 @@ def load_thesis(path: Path | str) -> LoadedThesis:
             for sid in params.series_ids():
                 if sid not in raw_series:
                     where = next(
-                        (n for n in type(params).model_fields if sid in _as_list(getattr(params, n))),
+                        (
+                            n
+                            for n in type(params).model_fields
+                            if sid in _as_list(getattr(params, n))
+                        ),
                         "series",
                     )
                     add(("checks", i, "params", where), _unknown_series(sid, series_ids))
         if kind.own_status:
             for key in ("pass", "warn"):
                 if key in item:
-                    add(("checks", i, key), f"rule kind '{spec.kind}' decides its status itself; remove '{key}'")
+                    add(
+                        ("checks", i, key),
+                        f"rule kind '{spec.kind}' decides its status itself; remove '{key}'",
+                    )
         elif spec.pass_ is None:
-            add(("checks", i), f"Expected a 'pass' bound for rule kind '{spec.kind}', but it is missing")
+            add(
+                ("checks", i),
+                f"Expected a 'pass' bound for rule kind '{spec.kind}', but it is missing",
+            )
         checks.append(Check(spec, params))
 
     raw_claims = raw.get("claims") if isinstance(raw.get("claims"), list) else []
@@ -561,7 +585,8 @@ def load_thesis(path: Path | str) -> LoadedThesis:
 def _visible(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     # pydantic puts the union tag into the path ("series.rut.yahoo.symbol"); users never wrote it
     return tuple(
-        p for j, p in enumerate(loc)
+        p
+        for j, p in enumerate(loc)
         if not (j == 2 and loc[:1] == ("series",) and p in ("yahoo", "fred", "basket", "formula"))
     )
 

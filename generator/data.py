@@ -66,12 +66,14 @@ class MarketData:
         """Only observations dated on or before ``as_of`` (none later can be known then)."""
 
         def keep(s: pd.Series) -> pd.Series:
-            return s.loc[: as_of] if len(s) and s.index[-1] > as_of else s
+            return s.loc[:as_of] if len(s) and s.index[-1] > as_of else s
 
         return replace(
             self,
             series={
-                k: replace(v, values=keep(v.values), members={m: keep(s) for m, s in v.members.items()})
+                k: replace(
+                    v, values=keep(v.values), members={m: keep(s) for m, s in v.members.items()}
+                )
                 for k, v in self.series.items()
             },
         )
@@ -115,8 +117,15 @@ def formula_series(spec: FormulaSeries, parts: dict[str, SeriesData]) -> pd.Seri
         return pd.Series(dtype=float, index=pd.DatetimeIndex([], name="date"))
     start = max(parts[t.series].first for t in spec.terms)
     end = max(parts[t.series].last for t in spec.terms)
-    anchor = {"monday": "MON", "tuesday": "TUE", "wednesday": "WED", "thursday": "THU",
-              "friday": "FRI", "saturday": "SAT", "sunday": "SUN"}[spec.weekday]
+    anchor = {
+        "monday": "MON",
+        "tuesday": "TUE",
+        "wednesday": "WED",
+        "thursday": "THU",
+        "friday": "FRI",
+        "saturday": "SAT",
+        "sunday": "SUN",
+    }[spec.weekday]
     days = pd.date_range(start, end, freq=f"W-{anchor}", name="date")
     total = np.zeros(len(days))
     ok = np.ones(len(days), dtype=bool)
@@ -138,11 +147,15 @@ def load_market_data(thesis: LoadedThesis, source: Source) -> MarketData:
 
     for sid, spec in specs.items():
         if isinstance(spec, YahooSeries | FredSeries):
-            out[sid] = base(sid, spec, _column(source.load(spec.symbol)), source.describe(spec.symbol))
+            out[sid] = base(
+                sid, spec, _column(source.load(spec.symbol)), source.describe(spec.symbol)
+            )
         elif isinstance(spec, BasketSeries):
             members = {m: _column(source.load(m)) for m in spec.members}
             origin = f"{len(spec.members)} symbols from {source.label}"
-            out[sid] = base(sid, spec, basket_index(members, spec.min_share), origin, members=members)
+            out[sid] = base(
+                sid, spec, basket_index(members, spec.min_share), origin, members=members
+            )
     for sid, spec in specs.items():
         if isinstance(spec, FormulaSeries):
             lag = max([spec.lag_days] + [out[t.series].lag_days for t in spec.terms])

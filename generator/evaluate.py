@@ -23,8 +23,15 @@ from generator.timeseries import known_positions
 STATUSES = ("pass", "warn", "fail", "unknown")
 ICONS = {"pass": "✅", "warn": "🟡", "fail": "❌", "unknown": "❔"}
 CORE_COLUMNS = {"value", "data_as_of", "status", "reason"}
-WEEKDAY_CODES = {"monday": "MON", "tuesday": "TUE", "wednesday": "WED", "thursday": "THU",
-                 "friday": "FRI", "saturday": "SAT", "sunday": "SUN"}
+WEEKDAY_CODES = {
+    "monday": "MON",
+    "tuesday": "TUE",
+    "wednesday": "WED",
+    "thursday": "THU",
+    "friday": "FRI",
+    "saturday": "SAT",
+    "sunday": "SUN",
+}
 
 
 @dataclass
@@ -123,7 +130,9 @@ def evaluation_dates(data: MarketData, as_of: pd.Timestamp, weekday: str) -> pd.
     return days.union(pd.DatetimeIndex([as_of])).rename("date")
 
 
-def _staleness(thesis: LoadedThesis, data: MarketData, check: Check, dates: pd.DatetimeIndex) -> np.ndarray:
+def _staleness(
+    thesis: LoadedThesis, data: MarketData, check: Check, dates: pd.DatetimeIndex
+) -> np.ndarray:
     """A reason per date when an input has no data yet or is stale there ('' when fine)."""
     limits = thesis.thesis.stale_after_days
     reason = np.full(len(dates), "", dtype=object)
@@ -142,10 +151,14 @@ def _staleness(thesis: LoadedThesis, data: MarketData, check: Check, dates: pd.D
         # only the stale dates need their (costly to format) message
         stale_text = np.full(len(dates), "", dtype=object)
         for i in np.flatnonzero(~none & (age > limit)):
-            stale_text[i] = (f"{s.name} is stale: latest value {pd.Timestamp(obs[i]).date()}, "
-                             f"known for {age[i]} days (limit {limit})")
+            stale_text[i] = (
+                f"{s.name} is stale: latest value {pd.Timestamp(obs[i]).date()}, "
+                f"known for {age[i]} days (limit {limit})"
+            )
         reason = np.where(
-            reason != "", reason, np.where(none, f"no {s.name} data before {first}", stale_text),
+            reason != "",
+            reason,
+            np.where(none, f"no {s.name} data before {first}", stale_text),
         )
     return reason
 
@@ -157,21 +170,30 @@ def classify(check: Check, frame: pd.DataFrame) -> np.ndarray:
         status = frame["status"].to_numpy(dtype=object)
     else:
         status = np.where(
-            check.pass_.holds(value), "pass",
+            check.pass_.holds(value),
+            "pass",
             np.where(check.warn.holds(value) if check.warn else False, "warn", "fail"),
         ).astype(object)
     return np.where(np.isnan(value), "unknown", status)
 
 
-def run_checks(thesis: LoadedThesis, data: MarketData, dates: pd.DatetimeIndex) -> dict[str, pd.DataFrame]:
+def run_checks(
+    thesis: LoadedThesis, data: MarketData, dates: pd.DatetimeIndex
+) -> dict[str, pd.DataFrame]:
     """Every check's rule output plus ``status`` and ``reason`` on every date."""
     frames: dict[str, pd.DataFrame] = {}
     for check in thesis.checks:
         frame = RULES[check.kind].fn(data, check.params, dates).copy()
         stale = _staleness(thesis, data, check, dates)
         value = frame["value"].to_numpy(dtype=float)
-        rule_reason = frame["reason"].to_numpy(dtype=object) if "reason" in frame else np.full(len(dates), "", dtype=object)
-        rule_reason = np.where(pd.isna(rule_reason) | (rule_reason == ""), "not enough data", rule_reason)
+        rule_reason = (
+            frame["reason"].to_numpy(dtype=object)
+            if "reason" in frame
+            else np.full(len(dates), "", dtype=object)
+        )
+        rule_reason = np.where(
+            pd.isna(rule_reason) | (rule_reason == ""), "not enough data", rule_reason
+        )
         frame["value"] = np.where(stale != "", np.nan, value)
         frame["status"] = classify(check, frame)
         frame["reason"] = np.where(
@@ -185,7 +207,9 @@ def score_of(thesis: LoadedThesis, statuses: pd.DataFrame) -> pd.Series:
     """Mean weight of the scored checks that are not unknown, per date (NaN if none)."""
     weights = thesis.thesis.score.weights
     scored = [c.id for c in thesis.checks if c.group in thesis.scored_groups]
-    numeric = statuses[scored].replace({k: float(v) for k, v in weights.items()} | {"unknown": np.nan})
+    numeric = statuses[scored].replace(
+        {k: float(v) for k, v in weights.items()} | {"unknown": np.nan}
+    )
     return numeric.astype(float).mean(axis=1, skipna=True)
 
 
@@ -223,9 +247,13 @@ def evaluate(thesis: LoadedThesis, data: MarketData, as_of: pd.Timestamp) -> Eva
     score = score_of(thesis, statuses)
     scored = [c.id for c in thesis.checks if c.group in thesis.scored_groups]
     known_share = (statuses[scored] != "unknown").mean(axis=1)
-    weekly = dates[dates != as_of] if dates[-1] == as_of and as_of.day_of_week != _weekday_index(thesis) else dates
+    weekly = (
+        dates[dates != as_of]
+        if dates[-1] == as_of and as_of.day_of_week != _weekday_index(thesis)
+        else dates
+    )
     eligible = weekly[(known_share.loc[weekly] >= thesis.thesis.history.min_share_known).to_numpy()]
-    history = statuses.loc[eligible[0]:] if len(eligible) else statuses.iloc[0:0]
+    history = statuses.loc[eligible[0] :] if len(eligible) else statuses.iloc[0:0]
     history = history.loc[history.index.isin(weekly)]
     history.insert(0, "score", score.loc[history.index])
     history.insert(1, "verdict", [verdict_of(thesis, s) for s in history["score"]])
@@ -238,9 +266,7 @@ def evaluate(thesis: LoadedThesis, data: MarketData, as_of: pd.Timestamp) -> Eva
         frame = frames[check.id]
         row = frame.loc[as_of]
         value = None if math.isnan(row["value"]) else float(row["value"])
-        detail = {
-            k: _json_value(row[k]) for k in frame.columns if k not in CORE_COLUMNS
-        }
+        detail = {k: _json_value(row[k]) for k in frame.columns if k not in CORE_COLUMNS}
         checks.append(
             CheckResult(
                 id=check.id,
@@ -257,8 +283,14 @@ def evaluate(thesis: LoadedThesis, data: MarketData, as_of: pd.Timestamp) -> Eva
             )
         )
     return Evaluation(
-        thesis=thesis, data=data, as_of=as_of, score=current_score,
-        verdict=verdict_of(thesis, current_score), checks=checks, history=history, frames=frames,
+        thesis=thesis,
+        data=data,
+        as_of=as_of,
+        score=current_score,
+        verdict=verdict_of(thesis, current_score),
+        checks=checks,
+        history=history,
+        frames=frames,
     )
 
 

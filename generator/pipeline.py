@@ -1,4 +1,4 @@
-"""The one place that orders the stages: thesis → data → evaluate → claims → charts → pages → site."""
+"""The one place that orders the stages: thesis, data, evaluate, claims, charts, pages, site."""
 
 from __future__ import annotations
 
@@ -52,7 +52,9 @@ def parse_as_of(text: str | None) -> pd.Timestamp | None:
     try:
         return pd.Timestamp(date.fromisoformat(text))
     except ValueError:
-        raise GeneratorError(f"--as-of: expected a date like 2025-11-21, but received {text!r}") from None
+        raise GeneratorError(
+            f"--as-of: expected a date like 2025-11-21, but received {text!r}"
+        ) from None
 
 
 def choose_source(thesis: LoadedThesis, data_dir: Path | None, allow_sample: bool = True) -> Source:
@@ -233,7 +235,9 @@ def _hand_written_nav(docs_dir: Path) -> list[Any]:
     """Hand-written pages (title from their first heading), after the generated ones."""
     pages = []
     for name, title in (
-        ("blog/index.md", "Updates"), ("customise.md", "Customise"), ("about.md", "About"),
+        ("blog/index.md", "Updates"),
+        ("customise.md", "Customise"),
+        ("about.md", "About"),
     ):
         if (docs_dir / name).exists():
             pages.append({title: name})

@@ -36,7 +36,5 @@ def load_plugins(base_dir: Path, paths: list[str]) -> list[tuple[int, str]]:
             sys.modules.pop(module_name, None)
             frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
             line = frames[-1].lineno if frames else "?"
-            problems.append(
-                (index, f"plugin {path}, line {line}: {type(exc).__name__}: {exc}")
-            )
+            problems.append((index, f"plugin {path}, line {line}: {type(exc).__name__}: {exc}"))
     return problems

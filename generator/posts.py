@@ -43,8 +43,7 @@ TYPICAL_MIN_CHANGES = 4
 SCORE_WEEKS = 26
 GRID_WEEKS = 12
 STATUS_COLORS = {"pass": "#2e9d5b", "warn": "#d29a00", "fail": "#d64545", "unknown": "#9aa0a6"}
-NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-                "ten")
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
 class SampleDataRefused(SampleRefused):
@@ -77,8 +76,11 @@ class CheckWeek:
 
     @property
     def went_stale(self) -> bool:
-        return (self.stale and self.previous_status is not None
-                and not is_stale(self.previous_status, self.previous_reason))
+        return (
+            self.stale
+            and self.previous_status is not None
+            and not is_stale(self.previous_status, self.previous_reason)
+        )
 
     @property
     def fresh_again(self) -> bool:
@@ -147,7 +149,10 @@ def is_stale(status: str, reason: str) -> bool:
 
 
 def load_evaluation(
-    thesis_path: Path, data_dir: Path | None, as_of: pd.Timestamp | None, *,
+    thesis_path: Path,
+    data_dir: Path | None,
+    as_of: pd.Timestamp | None,
+    *,
     allow_sample: bool = False,
 ) -> Evaluation:
     """One evaluation as of ``as_of`` (default: the newest daily observation)."""
@@ -210,7 +215,7 @@ def weekly_update(ev: Evaluation, day: pd.Timestamp) -> WeeklyUpdate:
                 previous_status=None if before is None else str(status[before]),
                 previous_value=None if before is None else _float(value[before]),
                 previous_reason="" if before is None else str(reason[before] or ""),
-                typical_move=_typical_move(value[weeks[-TYPICAL_WINDOW - 2: -1]]),
+                typical_move=_typical_move(value[weeks[-TYPICAL_WINDOW - 2 : -1]]),
                 stale_since=_stale_since(status, reason, weeks, days),
                 scored=check.group in ev.thesis.scored_groups,
             )
@@ -253,8 +258,9 @@ def _typical_move(values: np.ndarray) -> float | None:
     return float(np.median(changes))
 
 
-def _stale_since(status: np.ndarray, reason: np.ndarray, weeks: np.ndarray,
-                 days: pd.DatetimeIndex) -> str | None:
+def _stale_since(
+    status: np.ndarray, reason: np.ndarray, weeks: np.ndarray, days: pd.DatetimeIndex
+) -> str | None:
     """The first history week of the current run of stale data, counting back."""
     since = None
     for i in range(len(weeks) - 1, -1, -1):
@@ -296,8 +302,13 @@ def value_text(row: CheckWeek, value: float | None) -> str:
 
 
 #: one more digit than the site shows, for two weeks whose values round alike
-FINER = {"percent": "{:+.2%}", "share": "{:.1%}", "pp": "{:+.3f} pp", "ratio": "{:.4f}",
-         "number": "{:.3f}"}
+FINER = {
+    "percent": "{:+.2%}",
+    "share": "{:.1%}",
+    "pp": "{:+.3f} pp",
+    "ratio": "{:.4f}",
+    "number": "{:.3f}",
+}
 
 
 def values_text(row: CheckWeek) -> tuple[str, str]:
@@ -341,24 +352,33 @@ def flip_sentence(row: CheckWeek) -> str:
         return f"{_title(row)} became unknown (it was {before}): {_reason(row.reason)}."
     rule = thresholds_text(row.check)
     if before == "unknown":
-        return (f"{_title(row)} is known again, at {now}: {value_text(row, row.value)} "
-                f"({rule}); a week earlier: {_reason(row.previous_reason)}.")
+        return (
+            f"{_title(row)} is known again, at {now}: {value_text(row, row.value)} "
+            f"({rule}); a week earlier: {_reason(row.previous_reason)}."
+        )
     verb = "improved" if RANK[now] > RANK[before] else "weakened"
     value, previous = values_text(row)
-    return (f"{_title(row)} {verb} from {before} to {now}: {value}, "
-            f"from {previous} a week earlier ({rule}).")
+    return (
+        f"{_title(row)} {verb} from {before} to {now}: {value}, "
+        f"from {previous} a week earlier ({rule})."
+    )
 
 
 def move_sentence(row: CheckWeek) -> str:
     """One of the week's biggest moves, measured against the check's typical week."""
     change = row.change or 0.0
     size = row.move_size or 0.0
-    times = "about its usual weekly move" if 0.8 <= size < 1.25 else (
-        f"{size:.1f} times its usual weekly move" if size >= 1.25
-        else f"{size:.1f} of its usual weekly move")
+    times = (
+        "about its usual weekly move"
+        if 0.8 <= size < 1.25
+        else (
+            f"{size:.1f} times its usual weekly move"
+            if size >= 1.25
+            else f"{size:.1f} of its usual weekly move"
+        )
+    )
     value, previous = values_text(row)
-    return (f"{_title(row)}: {value} from {previous} "
-            f"({change_text(row.check, change)}, {times}).")
+    return f"{_title(row)}: {value} from {previous} ({change_text(row.check, change)}, {times})."
 
 
 def stale_sentence(row: CheckWeek) -> str:
@@ -366,8 +386,10 @@ def stale_sentence(row: CheckWeek) -> str:
 
 
 def still_stale_sentence(rows: list[CheckWeek]) -> str:
-    parts = [f"{_title(r)} (since {long_date(r.stale_since)})" if r.stale_since else _title(r)
-             for r in rows]
+    parts = [
+        f"{_title(r)} (since {long_date(r.stale_since)})" if r.stale_since else _title(r)
+        for r in rows
+    ]
     return "Still unknown because their data is stale: " + _join(parts) + "."
 
 
@@ -390,8 +412,9 @@ def score_sentence(update: WeeklyUpdate) -> str:
         direction = "rose" if now > before else "fell"
         text = f"The score {direction} from {before:.2f} to {now:.2f} ({now - before:+.2f})"
     if update.previous_verdict != update.verdict:
-        return (f"{text}, and the verdict changed from {update.previous_verdict} "
-                f"to {update.verdict}.")
+        return (
+            f"{text}, and the verdict changed from {update.previous_verdict} to {update.verdict}."
+        )
     return f"{text}; the verdict is still {update.verdict}."
 
 
@@ -406,8 +429,11 @@ def flips_summary(update: WeeklyUpdate) -> str:
     better = sum(1 for r in flips if _direction(r) == "better")
     worse = sum(1 for r in flips if _direction(r) == "worse")
     other = len(flips) - better - worse
-    parts = [f"{number_word(n)} {label}" for n, label in (
-        (better, "better"), (worse, "worse"), (other, "to or from unknown")) if n]
+    parts = [
+        f"{number_word(n)} {label}"
+        for n, label in ((better, "better"), (worse, "worse"), (other, "to or from unknown"))
+        if n
+    ]
     changed = count(len(flips), "check")
     return f"{changed[0].upper()}{changed[1:]} changed status ({', '.join(parts)})."
 
@@ -457,20 +483,30 @@ def checklist_chart(ev: Evaluation, day: pd.Timestamp) -> dict[str, Any]:
     recent = history.iloc[-SCORE_WEEKS:]
     score = pd.DataFrame({"date": recent.index.strftime("%Y-%m-%d"), "score": recent["score"]})
     bands = sorted(ev.thesis.thesis.score.verdicts, key=lambda b: -b.min)
-    rules = pd.DataFrame({
-        "min": [b.min for b in bands if b.min > 0],
-        "label": [f"{b.label} ≥ {b.min:.2f}" for b in bands if b.min > 0],
-    })
-    x = alt.X("date:T", title=None, scale=alt.Scale(type="utc"),
-              axis=alt.Axis(format="%d %b", formatType="utc", labelAngle=0, tickCount=6))
-    y = alt.Y("score:Q", title="score", scale=alt.Scale(domain=[0, 1], nice=False),
-              axis=alt.Axis(values=[0, 0.25, 0.5, 0.75, 1]))
+    rules = pd.DataFrame(
+        {
+            "min": [b.min for b in bands if b.min > 0],
+            "label": [f"{b.label} ≥ {b.min:.2f}" for b in bands if b.min > 0],
+        }
+    )
+    x = alt.X(
+        "date:T",
+        title=None,
+        scale=alt.Scale(type="utc"),
+        axis=alt.Axis(format="%d %b", formatType="utc", labelAngle=0, tickCount=6),
+    )
+    y = alt.Y(
+        "score:Q",
+        title="score",
+        scale=alt.Scale(domain=[0, 1], nice=False),
+        axis=alt.Axis(values=[0, 0.25, 0.5, 0.75, 1]),
+    )
     line = alt.Chart(score).mark_line(color="#3f51b5", point=True)
     score_layers = alt.layer(
         alt.Chart(rules).mark_rule(color="#9aa0a6", strokeDash=[4, 3]).encode(y="min:Q"),
-        alt.Chart(rules).mark_text(align="left", baseline="bottom", dx=2, dy=-2,
-                                   color="#5f6368", fontSize=10).encode(
-            y="min:Q", x=alt.value(0), text="label:N"),
+        alt.Chart(rules)
+        .mark_text(align="left", baseline="bottom", dx=2, dy=-2, color="#5f6368", fontSize=10)
+        .encode(y="min:Q", x=alt.value(0), text="label:N"),
         line.encode(x=x, y=y),
     ).properties(width=480, height=150, title=f"Score, {len(recent)} weeks to {long_date(day)}")
 
@@ -482,29 +518,60 @@ def checklist_chart(ev: Evaluation, day: pd.Timestamp) -> dict[str, Any]:
             status = history.at[week, check.id]
             before = previous.get(week)
             flipped = week == day and before is not None and history.at[before, check.id] != status
-            cells.append({"order": i, "check": check.title, "week": week.strftime("%d %b"),
-                          "sort": week.strftime("%Y-%m-%d"), "status": status,
-                          "changed": bool(flipped)})
-    grid = alt.Chart(pd.DataFrame(cells)).mark_rect().encode(
-        x=alt.X("week:O", title=None, sort=alt.EncodingSortField("sort"),
-                axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("check:N", title=None, sort=alt.EncodingSortField("order"),
-                axis=alt.Axis(labelLimit=220)),
-        color=alt.Color("status:N", title=None, legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(domain=list(STATUS_COLORS),
-                                        range=list(STATUS_COLORS.values()))),
-        stroke=alt.condition("datum.changed", alt.value("#202124"), alt.value("#ffffff")),
-        strokeWidth=alt.condition("datum.changed", alt.value(2.5), alt.value(1)),
-    ).properties(width=480, height=18 * len(ev.thesis.checks),
-                 title=f"Each check, {len(weeks)} weeks (outlined: changed this week)")
+            cells.append(
+                {
+                    "order": i,
+                    "check": check.title,
+                    "week": week.strftime("%d %b"),
+                    "sort": week.strftime("%Y-%m-%d"),
+                    "status": status,
+                    "changed": bool(flipped),
+                }
+            )
+    grid = (
+        alt.Chart(pd.DataFrame(cells))
+        .mark_rect()
+        .encode(
+            x=alt.X(
+                "week:O",
+                title=None,
+                sort=alt.EncodingSortField("sort"),
+                axis=alt.Axis(labelAngle=0, orient="top"),
+            ),
+            y=alt.Y(
+                "check:N",
+                title=None,
+                sort=alt.EncodingSortField("order"),
+                axis=alt.Axis(labelLimit=220),
+            ),
+            color=alt.Color(
+                "status:N",
+                title=None,
+                legend=alt.Legend(orient="bottom"),
+                scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
+            ),
+            stroke=alt.condition("datum.changed", alt.value("#202124"), alt.value("#ffffff")),
+            strokeWidth=alt.condition("datum.changed", alt.value(2.5), alt.value(1)),
+        )
+        .properties(
+            width=480,
+            height=18 * len(ev.thesis.checks),
+            title=f"Each check, {len(weeks)} weeks (outlined: changed this week)",
+        )
+    )
     # An <img> exposes none of the SVG's inner ARIA labels; the post's alt text speaks for it.
     chart = alt.vconcat(score_layers, grid, spacing=24).configure(
         aria=False,
         background="#ffffff",
         font="Helvetica, Arial, sans-serif",
         view={"stroke": None},
-        axis={"labelColor": "#5f6368", "titleColor": "#5f6368", "gridColor": "#e6e6e6",
-              "domainColor": "#c4c7c5", "tickColor": "#c4c7c5"},
+        axis={
+            "labelColor": "#5f6368",
+            "titleColor": "#5f6368",
+            "gridColor": "#e6e6e6",
+            "domainColor": "#c4c7c5",
+            "tickColor": "#c4c7c5",
+        },
         title={"color": "#202124", "fontSize": 13, "anchor": "start", "fontWeight": "normal"},
     )
     spec = chart.to_dict()
@@ -545,28 +612,34 @@ def render_post(ev: Evaluation, day: pd.Timestamp) -> dict[str, str]:
         }
         for r in update.rows
     ]
-    text = environment().get_template("post.md.j2").render(
-        date=day.date().isoformat(),
-        slug=SLUG,
-        description=json.dumps(lead, ensure_ascii=False),
-        title=headline(update),
-        demo=update.demo,
-        lead=lead,
-        overview=f"{name}-overview.svg" if markets else None,
-        overview_alt=markets[1].replace("[", "(").replace("]", ")") if markets else "",
-        checklist_chart=f"{name}-checklist.svg",
-        checklist_alt=(f"The score over the weeks to {long_date(day)} against the verdict "
-                       f"bands, and each check's status over the last {grid_weeks} weeks."),
-        first_week=update.previous is None,
-        previous=long_date(update.previous) if update.previous is not None else None,
-        flips=[flip_sentence(r) for r in update.flips],
-        moves=[move_sentence(r) for r in update.moves],
-        went_stale=[stale_sentence(r) for r in update.went_stale],
-        fresh_again=[fresh_sentence(r) for r in update.fresh_again],
-        still_stale=still_stale_sentence(update.still_stale) if update.still_stale else "",
-        long_date=long_date(day),
-        newest=update.newest or "n/a",
-        table=table,
+    text = (
+        environment()
+        .get_template("post.md.j2")
+        .render(
+            date=day.date().isoformat(),
+            slug=SLUG,
+            description=json.dumps(lead, ensure_ascii=False),
+            title=headline(update),
+            demo=update.demo,
+            lead=lead,
+            overview=f"{name}-overview.svg" if markets else None,
+            overview_alt=markets[1].replace("[", "(").replace("]", ")") if markets else "",
+            checklist_chart=f"{name}-checklist.svg",
+            checklist_alt=(
+                f"The score over the weeks to {long_date(day)} against the verdict "
+                f"bands, and each check's status over the last {grid_weeks} weeks."
+            ),
+            first_week=update.previous is None,
+            previous=long_date(update.previous) if update.previous is not None else None,
+            flips=[flip_sentence(r) for r in update.flips],
+            moves=[move_sentence(r) for r in update.moves],
+            went_stale=[stale_sentence(r) for r in update.went_stale],
+            fresh_again=[fresh_sentence(r) for r in update.fresh_again],
+            still_stale=still_stale_sentence(update.still_stale) if update.still_stale else "",
+            long_date=long_date(day),
+            newest=update.newest or "n/a",
+            table=table,
+        )
     )
     files = {f"{name}.md": text, f"{name}-checklist.svg": chart_svg(checklist_chart(ev, day))}
     if markets:
@@ -614,7 +687,9 @@ def write_week_posts(
     for path, state in write_posts(files, posts_dir):
         states.setdefault(posts_dir / f"{path.name[:10]}-{SLUG}.md", set()).add(state)
     return [
-        (post, "unchanged" if seen == {"unchanged"} else "updated" if "updated" in seen
-         else "written")
+        (
+            post,
+            "unchanged" if seen == {"unchanged"} else "updated" if "updated" in seen else "written",
+        )
         for post, seen in states.items()
     ]

@@ -28,8 +28,15 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
 # docs/ entries the generator owns; everything else in docs/ is hand-written
 GENERATED = (
-    "index.md", "checks", "claims", "history.md", "methodology.md", "rules.md", "api",
-    "assets/charts", "assets/vendor",
+    "index.md",
+    "checks",
+    "claims",
+    "history.md",
+    "methodology.md",
+    "rules.md",
+    "api",
+    "assets/charts",
+    "assets/vendor",
 )
 
 
@@ -112,8 +119,13 @@ def latest_json(ev: Evaluation, claims: dict[str, Any]) -> dict[str, Any]:
         "verdict": ev.verdict,
         "checks": [c.to_json() for c in ev.checks],
         "claims": [
-            {"id": cid, "verdict": r.verdict, "summary": r.summary, "reason": r.reason or None,
-             "cases": r.cases}
+            {
+                "id": cid,
+                "verdict": r.verdict,
+                "summary": r.summary,
+                "reason": r.reason or None,
+                "cases": r.cases,
+            }
             for cid, r in claims.items()
         ],
     }
@@ -167,9 +179,7 @@ def render_site(
         verdict_admonition={"supported": "success", "mixed": "warning"}.get(
             ev.verdict, "failure" if ev.verdict != "unknown" else "info"
         ),
-        verdict_rule="Verdict bands: "
-        + ", ".join(f"≥ {b.min:.2f} {b.label}" for b in bands)
-        + ".",
+        verdict_rule="Verdict bands: " + ", ".join(f"≥ {b.min:.2f} {b.label}" for b in bands) + ".",
         generated_at=ev.generated_at.replace("T", " ").replace("+00:00", " UTC"),
         freshness=freshness(ev),
         groups=[
@@ -182,8 +192,12 @@ def render_site(
             for g in thesis.groups
         ],
         claims=[
-            {"id": cid, "title": spec.title, "verdict": claims[cid].verdict,
-             "summary": claims[cid].summary}
+            {
+                "id": cid,
+                "title": spec.title,
+                "verdict": claims[cid].verdict,
+                "summary": claims[cid].summary,
+            }
             for spec, _ in ev.thesis.claims
             if (cid := spec.id) in claims
         ],
@@ -209,11 +223,16 @@ def render_site(
             **common,
             spec=spec,
             result=result,
-            admonition={"supported": "success", "contradicted": "failure"}.get(result.verdict, "info"),
+            admonition={"supported": "success", "contradicted": "failure"}.get(
+                result.verdict, "info"
+            ),
             method=CLAIM_KINDS[spec.kind].doc.split("\n\n")[0].replace("\n", " "),
             params_text=_params_text(params),
             columns=[{"key": k, "label": label} for k, label, _ in result.columns],
-            rows=[[_claim_cell(case.get(k), fmt) for k, _, fmt in result.columns] for case in result.cases],
+            rows=[
+                [_claim_cell(case.get(k), fmt) for k, _, fmt in result.columns]
+                for case in result.cases
+            ],
             verdict_rule=_claim_rule(CLAIM_KINDS[spec.kind].doc),
         )
     files["methodology.md"] = env.get_template("methodology.md.j2").render(
@@ -270,7 +289,9 @@ def render_site(
         ],
     )
     files["rules.md"] = env.get_template("rules.md.j2").render(rules=rules_reference(ev.thesis))
-    files["api/latest.json"] = json.dumps(latest_json(ev, claims), indent=2, ensure_ascii=False) + "\n"
+    files["api/latest.json"] = (
+        json.dumps(latest_json(ev, claims), indent=2, ensure_ascii=False) + "\n"
+    )
     files["api/history.csv"] = history_csv(ev)
     files.update(chart_files(charts))
     return RenderedSite(files=files, nav=_nav(ev, claims))
@@ -306,7 +327,9 @@ def _type_name(annotation: Any) -> str:
         text = "series id" + (" list" if text.startswith("list") else "")
     for prefix in ("<class '",):
         text = text.replace(prefix, "")
-    return text.replace("'>", "").replace("Annotated[str, FieldInfo(", "").replace("NoneType", "None")
+    return (
+        text.replace("'>", "").replace("Annotated[str, FieldInfo(", "").replace("NoneType", "None")
+    )
 
 
 def rules_reference(thesis: Any) -> list[dict[str, Any]]:
@@ -337,13 +360,18 @@ def rules_reference(thesis: Any) -> list[dict[str, Any]]:
             )
         spec = examples.get(kind)
         if spec is not None:
-            example = spec.model_dump(by_alias=True, exclude_none=True, include={
-                "id", "group", "kind", "params", "pass_", "warn", "format"
-            })
+            example = spec.model_dump(
+                by_alias=True,
+                exclude_none=True,
+                include={"id", "group", "kind", "params", "pass_", "warn", "format"},
+            )
         else:
-            example = {"id": f"my_{kind}", "group": "setup", "kind": kind, "params": {
-                n: "..." for n, i in rk.params.model_fields.items() if i.is_required()
-            }}
+            example = {
+                "id": f"my_{kind}",
+                "group": "setup",
+                "kind": kind,
+                "params": {n: "..." for n, i in rk.params.model_fields.items() if i.is_required()},
+            }
             if not rk.own_status:
                 example["pass"] = {"min": 0}
         out.append(
@@ -397,9 +425,13 @@ def _nav(ev: Evaluation, claims: dict[str, Any]) -> list[Any]:
     ]
     if claims:
         nav.append(
-            {"Historical claims": [
-                {spec.title: f"claims/{spec.id}.md"} for spec, _ in ev.thesis.claims if spec.id in claims
-            ]}
+            {
+                "Historical claims": [
+                    {spec.title: f"claims/{spec.id}.md"}
+                    for spec, _ in ev.thesis.claims
+                    if spec.id in claims
+                ]
+            }
         )
     nav += [
         {"History": "history.md"},

@@ -64,7 +64,9 @@ def schema_text() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.schema", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m generator.schema", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--check", action="store_true", help="only compare with the committed file")
     args = parser.parse_args(argv)
     text = schema_text()

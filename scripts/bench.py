@@ -42,8 +42,13 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 SHARED_AS_OF = "2025-11-21"
 
 STAGES = (
-    "validate thesis", "load data", "evaluate with history", "historical claims",
-    "charts", "render pages", "mkdocs build",
+    "validate thesis",
+    "load data",
+    "evaluate with history",
+    "historical claims",
+    "charts",
+    "render pages",
+    "mkdocs build",
 )
 BEFORE_MKDOCS = STAGES[1:-1]  # the 2-second budget: load data to render pages
 KB, MB = 1000, 1000 * 1000
@@ -128,13 +133,22 @@ def build_once(dataset: Dataset) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         folder = Path(tmp)
         as_of = pd.Timestamp(dataset.as_of) if dataset.as_of else None
-        result = build(dataset.thesis, dataset.data_dir, as_of, site_dir=folder / "site",
-                       docs_dir=docs_copy(folder))
+        result = build(
+            dataset.thesis,
+            dataset.data_dir,
+            as_of,
+            site_dir=folder / "site",
+            docs_dir=docs_copy(folder),
+        )
         site = folder / "site"
         pages = [(str(page), html, spec) for page, html, spec in page_weights(site)]
         site_bytes = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-    return {"timings": result.timings, "pages": pages, "site_bytes": site_bytes,
-            "peak_rss": peak_memory()}
+    return {
+        "timings": result.timings,
+        "pages": pages,
+        "site_bytes": site_bytes,
+        "peak_rss": peak_memory(),
+    }
 
 
 def peak_memory() -> int:
@@ -154,8 +168,15 @@ def peak_memory() -> int:
 
 def run_build(dataset: Dataset, cache: Path) -> dict[str, Any]:
     """:func:`build_once` in a fresh Python process, with ``cache`` as the build cache."""
-    args = [sys.executable, str(Path(__file__).resolve()), "_build", dataset.name,
-            str(dataset.thesis), str(dataset.data_dir or ""), dataset.as_of or ""]
+    args = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "_build",
+        dataset.name,
+        str(dataset.thesis),
+        str(dataset.data_dir or ""),
+        dataset.as_of or "",
+    ]
     env = {**os.environ, "THESIS_SITE_CACHE": str(cache)}
     done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, check=False, env=env)
     if done.returncode != 0:
@@ -228,8 +249,14 @@ def compare_history(dataset: Dataset, runs: int = 3, every: int = 1) -> HistoryC
             statuses_equal += whole.at[day, "status"] == frame["status"].iat[0]
             values_equal += _same_value(float(whole.at[day, "value"]), float(frame["value"].iat[0]))
     return HistoryComparison(
-        dataset, len(fridays), len(looped), statistics.median(timings), loop_s,
-        compared, int(statuses_equal), values_equal,
+        dataset,
+        len(fridays),
+        len(looped),
+        statistics.median(timings),
+        loop_s,
+        compared,
+        int(statuses_equal),
+        values_equal,
     )
 
 
@@ -262,7 +289,8 @@ def scaled_copy(thesis_path: Path, factor: int, folder: Path) -> tuple[Dataset, 
             drift = np.exp(np.cumsum(rng.normal(0.0, 0.002, len(original))))
             perturbed = (original[column] * drift).map(lambda v: f"{v:.10g}")
             original.assign(**{column: perturbed}).to_csv(
-                data / file_name(f"{symbol}-X{k}"), index=False)
+                data / file_name(f"{symbol}-X{k}"), index=False
+            )
 
     raw = yaml.safe_load(thesis_path.read_text(encoding="utf-8"))
     raw["plugins"] = [str((thesis_path.parent / p).resolve()) for p in raw.get("plugins", [])]
@@ -285,13 +313,25 @@ def scaled_copy(thesis_path: Path, factor: int, folder: Path) -> tuple[Dataset, 
                 spec["members"] = [f"{m}-X{k}" for m in spec["members"]]
             series[ids[sid]] = spec
         for check in raw["checks"]:
-            checks.append(check | {"id": f"{check['id']}_x{k}", "params": renamed(check["params"]),
-                                   "title": f"{check['title']} (copy {k})"})
+            checks.append(
+                check
+                | {
+                    "id": f"{check['id']}_x{k}",
+                    "params": renamed(check["params"]),
+                    "title": f"{check['title']} (copy {k})",
+                }
+            )
     scaled = folder / f"thesis-x{factor}.yml"
-    scaled.write_text(yaml.safe_dump(raw | {"series": series, "checks": checks}, sort_keys=False,
-                                     allow_unicode=True), encoding="utf-8")
-    return (Dataset("sample CSV x1", thesis_path, data, None),
-            Dataset(f"sample CSV x{factor}", scaled, data, None))
+    scaled.write_text(
+        yaml.safe_dump(
+            raw | {"series": series, "checks": checks}, sort_keys=False, allow_unicode=True
+        ),
+        encoding="utf-8",
+    )
+    return (
+        Dataset("sample CSV x1", thesis_path, data, None),
+        Dataset(f"sample CSV x{factor}", scaled, data, None),
+    )
 
 
 def _status(ok: bool) -> str:
@@ -315,7 +355,10 @@ def stage_table(builds: Sequence[BuildStats]) -> list[str]:
         row(f"{stage} (s)", [f"{b.stages[stage]:.3f}" for b in builds])
     row("before mkdocs: load..render (s)", [f"{b.before_mkdocs:.3f}" for b in builds])
     row("total (s)", [f"{b.total:.3f}" for b in builds])
-    row("first build, empty cache: load..render (s)", [f"{b.cold_before_mkdocs:.3f}" for b in builds])
+    row(
+        "first build, empty cache: load..render (s)",
+        [f"{b.cold_before_mkdocs:.3f}" for b in builds],
+    )
     row("first build, empty cache: total (s)", [f"{b.cold_total:.3f}" for b in builds])
     row("peak memory (MB, VmHWM)", [f"{b.peak_rss_bytes / MB:.0f}" for b in builds])
     row("pages", [str(len(b.pages)) for b in builds])
@@ -346,8 +389,11 @@ def page_table(builds: Sequence[BuildStats]) -> list[str]:
 
 
 def comparison_text(c: HistoryComparison) -> list[str]:
-    thinned = "" if c.looped == c.fridays else (
-        f"; timed on every {round(c.fridays / c.looped)}th Friday ({c.looped}) and scaled up")
+    thinned = (
+        ""
+        if c.looped == c.fridays
+        else (f"; timed on every {round(c.fridays / c.looped)}th Friday ({c.looped}) and scaled up")
+    )
     return [
         f"Weekly history against a per-date loop ({c.dataset.name}, {c.fridays} Fridays)",
         f"  evaluate(thesis, data, as_of), whole history at once:   {c.history_s:8.3f} s",
@@ -369,24 +415,40 @@ def budget_lines(
     if build is None:
         checks.append((None, f"before mkdocs under {BUDGET_BEFORE_MKDOCS_S:.0f} s on {budget_on}"))
     else:
-        checks.append((build.before_mkdocs < BUDGET_BEFORE_MKDOCS_S,
-                       f"before mkdocs (load..render) on {budget_on}: {build.before_mkdocs:.2f} s"
-                       f"  (budget < {BUDGET_BEFORE_MKDOCS_S:.0f} s; the first build, with an "
-                       f"empty build cache: {build.cold_before_mkdocs:.2f} s)"))
+        checks.append(
+            (
+                build.before_mkdocs < BUDGET_BEFORE_MKDOCS_S,
+                f"before mkdocs (load..render) on {budget_on}: {build.before_mkdocs:.2f} s"
+                f"  (budget < {BUDGET_BEFORE_MKDOCS_S:.0f} s; the first build, with an "
+                f"empty build cache: {build.cold_before_mkdocs:.2f} s)",
+            )
+        )
     if cmp is None:
         checks.append((None, f"history {BUDGET_SPEEDUP:.0f}x faster than the loop on {budget_on}"))
     else:
-        checks.append((cmp.speedup >= BUDGET_SPEEDUP and cmp.equal,
-                       f"whole history vs per-date loop on {budget_on}: {cmp.speedup:.0f}x, "
-                       f"equal: {cmp.equal}  (budget >= {BUDGET_SPEEDUP:.0f}x)"))
+        checks.append(
+            (
+                cmp.speedup >= BUDGET_SPEEDUP and cmp.equal,
+                f"whole history vs per-date loop on {budget_on}: {cmp.speedup:.0f}x, "
+                f"equal: {cmp.equal}  (budget >= {BUDGET_SPEEDUP:.0f}x)",
+            )
+        )
     for b in builds:
         page, html, spec = max(b.pages, key=lambda p: p[1] + p[2], default=("none", 0, 0))
-        checks.append((html + spec <= BUDGET_PAGE_BYTES,
-                       f"largest page on {b.dataset.name}: {page} {_kb(html + spec)} KB"
-                       f"  (budget <= {BUDGET_PAGE_BYTES / KB:.0f} KB)"))
-        checks.append((b.site_bytes < BUDGET_SITE_BYTES,
-                       f"whole site on {b.dataset.name}: {b.site_bytes / MB:.2f} MB"
-                       f"  (budget < {BUDGET_SITE_BYTES / MB:.0f} MB)"))
+        checks.append(
+            (
+                html + spec <= BUDGET_PAGE_BYTES,
+                f"largest page on {b.dataset.name}: {page} {_kb(html + spec)} KB"
+                f"  (budget <= {BUDGET_PAGE_BYTES / KB:.0f} KB)",
+            )
+        )
+        checks.append(
+            (
+                b.site_bytes < BUDGET_SITE_BYTES,
+                f"whole site on {b.dataset.name}: {b.site_bytes / MB:.2f} MB"
+                f"  (budget < {BUDGET_SITE_BYTES / MB:.0f} MB)",
+            )
+        )
     lines = [f"Budgets (on {os.cpu_count()} CPUs)"]
     lines += [f"  {'SKIP' if ok is None else _status(ok)}  {text}" for ok, text in checks]
     return lines, all(ok is not False for ok, _ in checks)
@@ -419,18 +481,29 @@ def format_report(
     return "\n".join([*lines, "", *budgets]), ok
 
 
-def format_scaling(small: BuildStats, large: BuildStats, factor: int,
-                   cmp_small: HistoryComparison, cmp_large: HistoryComparison) -> str:
+def format_scaling(
+    small: BuildStats,
+    large: BuildStats,
+    factor: int,
+    cmp_small: HistoryComparison,
+    cmp_large: HistoryComparison,
+) -> str:
     """How each stage grows from the thesis to ``factor`` times its series and checks."""
-    lines = ["", f"Scaling: {factor}x the series and checks ({small.dataset.name} -> "
-             f"{large.dataset.name})", f"{'':<30}{'x1':>10}{f'x{factor}':>10}{'growth':>10}"]
+    lines = [
+        "",
+        f"Scaling: {factor}x the series and checks ({small.dataset.name} -> {large.dataset.name})",
+        f"{'':<30}{'x1':>10}{f'x{factor}':>10}{'growth':>10}",
+    ]
     rows = [(f"{s} (s)", small.stages[s], large.stages[s], ".3f") for s in STAGES]
     rows += [
         ("before mkdocs (s)", small.before_mkdocs, large.before_mkdocs, ".3f"),
         ("total (s)", small.total, large.total, ".3f"),
         ("peak memory (MB)", small.peak_rss_bytes / MB, large.peak_rss_bytes / MB, ".0f"),
-        ("largest page (KB)", *(max(h + s for _, h, s in b.pages) / KB for b in (small, large)),
-         ".1f"),
+        (
+            "largest page (KB)",
+            *(max(h + s for _, h, s in b.pages) / KB for b in (small, large)),
+            ".1f",
+        ),
         ("whole site (MB)", small.site_bytes / MB, large.site_bytes / MB, ".2f"),
         ("pages", len(small.pages), len(large.pages), "d"),
         ("history: evaluate (s)", cmp_small.history_s, cmp_large.history_s, ".3f"),
@@ -450,17 +523,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(build_once(dataset)))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=None,
-                        help="builds per dataset, the median reported (default 3)")
-    parser.add_argument("--every", type=int, default=None,
-                        help="loop over every n-th Friday only and scale the time up")
-    parser.add_argument("--quick", action="store_true",
-                        help="1 run, loop over every 10th Friday (unless --runs / --every say)")
+    parser.add_argument(
+        "--runs", type=int, default=None, help="builds per dataset, the median reported (default 3)"
+    )
+    parser.add_argument(
+        "--every",
+        type=int,
+        default=None,
+        help="loop over every n-th Friday only and scale the time up",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="1 run, loop over every 10th Friday (unless --runs / --every say)",
+    )
     parser.add_argument("--data", type=Path, default=SHARED_DATA, help="the real data folder")
     parser.add_argument("--as-of", default=SHARED_AS_OF, help="as-of date for the real data")
     parser.add_argument("--no-real-data", action="store_true", help="benchmark the sample only")
-    parser.add_argument("--scale", type=int, default=0,
-                        help="also benchmark a thesis with this many times the series and checks")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        help="also benchmark a thesis with this many times the series and checks",
+    )
     args = parser.parse_args(argv)
     runs = args.runs or (1 if args.quick else 3)
     every = args.every or (10 if args.quick else 1)
@@ -472,8 +557,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.no_real_data:
         notes.append("real data left out (--no-real-data); budgets checked on the sample")
     elif not args.data.is_dir():
-        notes.append(f"{args.data} not found: real-data benchmark skipped (that folder only sits "
-                     "beside a dev checkout); budgets checked on the sample")
+        notes.append(
+            f"{args.data} not found: real-data benchmark skipped (that folder only sits "
+            "beside a dev checkout); budgets checked on the sample"
+        )
     else:
         datasets.append(real)
     datasets.append(Dataset("sample data", thesis, None, None))

@@ -78,9 +78,15 @@ class DryRun:
         yield
         self.timings.append((name, time.perf_counter() - start))
 
-    def run(self, cmd: list[str], cwd: Path, env: dict[str, str] | None = None,
-            check: bool = True, quiet: bool = False,
-            input: str | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        self,
+        cmd: list[str],
+        cwd: Path,
+        env: dict[str, str] | None = None,
+        check: bool = True,
+        quiet: bool = False,
+        input: str | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         shown = " ".join(str(c) for c in cmd).replace(sys.executable, "python")
         if not quiet:
             print(f"$ {shown}", flush=True)
@@ -89,8 +95,10 @@ class DryRun:
         if output and not quiet:
             print(_indent(output), flush=True)
         if check and done.returncode != 0:
-            raise DryRunFailed(f"`{shown}` exited with status {done.returncode}"
-                               + (f":\n{_indent(output)}" if quiet and output else ""))
+            raise DryRunFailed(
+                f"`{shown}` exited with status {done.returncode}"
+                + (f":\n{_indent(output)}" if quiet and output else "")
+            )
         return done
 
     def git(self, *args: str, cwd: Path) -> str:
@@ -98,10 +106,17 @@ class DryRun:
 
     def env(self, checkout: Path, **extra: str) -> dict[str, str]:
         """The runner's environment: this interpreter as `python`, the checkout's generator."""
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("SITE_URL", "REPO_URL", "REPO_NAME", "AS_OF", "GITHUB_ACTIONS")}
-        env.update(PATH=os.pathsep.join([str(self.bin), env.get("PATH", "")]),
-                   PYTHONPATH=str(checkout), NO_MKDOCS_2_WARNING="1", **extra)
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("SITE_URL", "REPO_URL", "REPO_NAME", "AS_OF", "GITHUB_ACTIONS")
+        }
+        env.update(
+            PATH=os.pathsep.join([str(self.bin), env.get("PATH", "")]),
+            PYTHONPATH=str(checkout),
+            NO_MKDOCS_2_WARNING="1",
+            **extra,
+        )
         return env
 
     def workflow_step(self, step_id: str, cwd: Path, **env: str) -> None:
@@ -110,8 +125,11 @@ class DryRun:
         script = self.tmp / f"step-{step_id}.sh"
         script.write_text(step["run"], encoding="utf-8")
         print(f"workflow step {step['name']!r} (id {step_id}):")
-        self.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=cwd,
-                 env=self.env(cwd, **env))
+        self.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=cwd,
+            env=self.env(cwd, **env),
+        )
 
     def generator(self, checkout: Path, *args: str) -> None:
         self.run([sys.executable, "-m", "generator", *args], cwd=checkout, env=self.env(checkout))
@@ -125,19 +143,24 @@ class DryRun:
 
     def clone(self) -> None:
         with self.step("check out (a clone, pushing to a throwaway origin)"):
-            self.run(["git", "clone", "--quiet", "--no-hardlinks", str(REPO), str(self.refresh)],
-                     cwd=self.tmp)
+            self.run(
+                ["git", "clone", "--quiet", "--no-hardlinks", str(REPO), str(self.refresh)],
+                cwd=self.tmp,
+            )
             # nothing here may ever reach the real repository
             self.git("remote", "remove", "origin", cwd=self.refresh)
             if not self.args.from_head:
                 self._copy_working_tree()
             self.git("switch", "--quiet", "-c", self.branch, cwd=self.refresh)
-            self.run(["git", "clone", "--quiet", "--bare", str(self.refresh), str(self.origin)],
-                     cwd=self.tmp)
+            self.run(
+                ["git", "clone", "--quiet", "--bare", str(self.refresh), str(self.origin)],
+                cwd=self.tmp,
+            )
             self.git("remote", "add", "origin", str(self.origin), cwd=self.refresh)
             self.git("fetch", "--quiet", "origin", cwd=self.refresh)
-            self.git("branch", "--quiet", f"--set-upstream-to=origin/{self.branch}",
-                     cwd=self.refresh)
+            self.git(
+                "branch", "--quiet", f"--set-upstream-to=origin/{self.branch}", cwd=self.refresh
+            )
             self._check_imports(self.refresh)
             print(f"clone {self.refresh} on branch {self.branch}, origin {self.origin}")
 
@@ -146,27 +169,46 @@ class DryRun:
         the clone, so the rehearsal runs the code as it is on disk."""
         diff = self.run(["git", "diff", "HEAD", "--binary"], cwd=REPO, quiet=True).stdout
         if diff.strip():
-            self.run(["git", "apply", "--binary", "--whitespace=nowarn"], cwd=self.refresh,
-                     quiet=True, input=diff)
+            self.run(
+                ["git", "apply", "--binary", "--whitespace=nowarn"],
+                cwd=self.refresh,
+                quiet=True,
+                input=diff,
+            )
         untracked = self.git("ls-files", "--others", "--exclude-standard", "-z", cwd=REPO)
         for rel in filter(None, untracked.split("\0")):
             target = self.refresh / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / rel, target)
         self.git("add", "-A", cwd=self.refresh)
-        if self.run(["git", "diff", "--cached", "--quiet"], cwd=self.refresh, check=False,
-                    quiet=True).returncode:
-            self.git("-c", f"user.name={BOT[0]}", "-c", f"user.email={BOT[1]}", "commit",
-                     "--quiet", "-m", "Dry run: the working tree's uncommitted changes",
-                     cwd=self.refresh)
+        if self.run(
+            ["git", "diff", "--cached", "--quiet"], cwd=self.refresh, check=False, quiet=True
+        ).returncode:
+            self.git(
+                "-c",
+                f"user.name={BOT[0]}",
+                "-c",
+                f"user.email={BOT[1]}",
+                "commit",
+                "--quiet",
+                "-m",
+                "Dry run: the working tree's uncommitted changes",
+                cwd=self.refresh,
+            )
             print("copied the working tree's uncommitted changes into the clone")
 
     def _check_imports(self, checkout: Path) -> None:
-        where = self.run([sys.executable, "-c", "import generator; print(generator.__file__)"],
-                         cwd=checkout, env=self.env(checkout), quiet=True).stdout.strip()
+        where = self.run(
+            [sys.executable, "-c", "import generator; print(generator.__file__)"],
+            cwd=checkout,
+            env=self.env(checkout),
+            quiet=True,
+        ).stdout.strip()
         if not Path(where).is_relative_to(checkout):
-            raise DryRunFailed(f"{checkout} imports the generator from {where}, not from its "
-                               "own tree; refusing to run it")
+            raise DryRunFailed(
+                f"{checkout} imports the generator from {where}, not from its "
+                "own tree; refusing to run it"
+            )
 
     def fetch(self) -> None:
         with self.step(f"fetch market data (stand-in: copy {self.args.data})"):
@@ -195,40 +237,58 @@ class DryRun:
                 as_of = ["--as-of", self.as_of] if self.as_of else []
                 self.generator(self.refresh, "posts", "--since", since.isoformat(), *as_of)
                 if (self.refresh / new[0]).read_bytes() != written:
-                    raise DryRunFailed(f"back-filling rewrote {new[0]} differently: the weekly "
-                                       "post and the back-filled one must be the same bytes")
+                    raise DryRunFailed(
+                        f"back-filling rewrote {new[0]} differently: the weekly "
+                        "post and the back-filled one must be the same bytes"
+                    )
                 print(f"{new[0]} is byte-identical in the back-fill")
 
     def _changed_posts(self) -> list[str]:
-        status = self.git("status", "--porcelain", "--untracked-files=all", "--", str(POSTS),
-                          cwd=self.refresh)
+        status = self.git(
+            "status", "--porcelain", "--untracked-files=all", "--", str(POSTS), cwd=self.refresh
+        )
         return sorted(line[3:] for line in status.splitlines())
 
     def commit(self) -> str:
         with self.step("commit the data snapshot and the posts, push (throwaway origin)"):
             output = self.tmp / "github_output"
             output.write_text("", encoding="utf-8")
-            self.workflow_step("commit", self.refresh, GH_TOKEN="dry-run-not-a-token",
-                               AS_OF=self.as_of, GITHUB_REF_NAME=self.branch,
-                               GITHUB_OUTPUT=str(output))
+            self.workflow_step(
+                "commit",
+                self.refresh,
+                GH_TOKEN="dry-run-not-a-token",
+                AS_OF=self.as_of,
+                GITHUB_REF_NAME=self.branch,
+                GITHUB_OUTPUT=str(output),
+            )
             sha = output.read_text(encoding="utf-8").strip().removeprefix("sha=")
             pushed = self.git("rev-parse", self.branch, cwd=self.origin)
             if sha != pushed:
                 raise DryRunFailed(f"the commit step says {sha}, but origin has {pushed}")
             print(self.git("show", "--stat=100", "--format=%h %s", sha, cwd=self.origin))
             posts = self.git("ls-tree", "--name-only", f"{sha}:{POSTS}", cwd=self.origin)
-            print(f"pushed {sha[:12]} to the throwaway origin's {self.branch}; "
-                  f"{len([p for p in posts.splitlines() if p.endswith('.md')])} post(s) in it")
+            print(
+                f"pushed {sha[:12]} to the throwaway origin's {self.branch}; "
+                f"{len([p for p in posts.splitlines() if p.endswith('.md')])} post(s) in it"
+            )
             return sha
 
     def build_site(self, sha: str) -> Path:
         with self.step("build job: fresh checkout of the pushed commit, build from real data"):
-            self.run(["git", "clone", "--quiet", "--no-hardlinks", str(self.origin),
-                      str(self.build)], cwd=self.tmp)
+            self.run(
+                ["git", "clone", "--quiet", "--no-hardlinks", str(self.origin), str(self.build)],
+                cwd=self.tmp,
+            )
             self.git("checkout", "--quiet", "--detach", sha, cwd=self.build)
             self._check_imports(self.build)
-            self.workflow_step("build", self.build, AS_OF=self.as_of, SITE_URL=self.site_url,
-                               REPO_URL=self.args.repo_url, REPO_NAME=self.args.repo_name)
+            self.workflow_step(
+                "build",
+                self.build,
+                AS_OF=self.as_of,
+                SITE_URL=self.site_url,
+                REPO_URL=self.args.repo_url,
+                REPO_NAME=self.args.repo_name,
+            )
             return self.build / "site"
 
     def check_demo(self) -> None:
@@ -263,7 +323,7 @@ class DryRun:
             home = (site / "index.html").read_text(encoding="utf-8")
             needs = {
                 "the feed in <head>": f'<link rel="alternate" type="application/rss+xml" '
-                                      f'title="RSS feed" href="{FEED}">',
+                f'title="RSS feed" href="{FEED}">',
                 "the feed in the footer": f'href="{FEED}" type="application/rss+xml">RSS feed</a>',
                 "the favicon": '<link rel="icon" href="assets/favicon.svg">',
                 "the canonical URL": f'<link rel="canonical" href="{base}">',
@@ -275,20 +335,36 @@ class DryRun:
                 if text not in home:
                     raise DryRunFailed(f"index.html lacks {what}: {text}")
             pages = list(site.rglob("*.html"))
-            unlinked = [p for p in pages if p.name != "404.html"
-                        and 'type="application/rss+xml"' not in p.read_text(encoding="utf-8")]
+            unlinked = [
+                p
+                for p in pages
+                if p.name != "404.html"
+                and 'type="application/rss+xml"' not in p.read_text(encoding="utf-8")
+            ]
             if unlinked:
-                raise DryRunFailed(f"{len(unlinked)} pages do not link the feed, "
-                                   f"e.g. {unlinked[0]}")
+                raise DryRunFailed(
+                    f"{len(unlinked)} pages do not link the feed, e.g. {unlinked[0]}"
+                )
             missing = (site / "404.html").read_text(encoding="utf-8")
             if f'href="{path}assets/stylesheets/' not in missing:
-                raise DryRunFailed(f"404.html does not load its styles from {path}, so it breaks "
-                                   "at any depth on GitHub Pages")
-            print(f"{len(pages)} pages link the feed; index.html has the favicon, canonical "
-                  f"{base}, the repository link and the updated stamp; 404.html uses absolute "
-                  f"paths under {path}")
-            local = sorted({m for p in pages for m in re.findall(
-                re.escape(str(self.tmp)) + r"[^\s<\"']*", p.read_text(encoding="utf-8"))})
+                raise DryRunFailed(
+                    f"404.html does not load its styles from {path}, so it breaks "
+                    "at any depth on GitHub Pages"
+                )
+            print(
+                f"{len(pages)} pages link the feed; index.html has the favicon, canonical "
+                f"{base}, the repository link and the updated stamp; 404.html uses absolute "
+                f"paths under {path}"
+            )
+            local = sorted(
+                {
+                    m
+                    for p in pages
+                    for m in re.findall(
+                        re.escape(str(self.tmp)) + r"[^\s<\"']*", p.read_text(encoding="utf-8")
+                    )
+                }
+            )
             if local:
                 print(f"warning: the pages show local paths of the build machine: {local[:3]}")
 
@@ -296,8 +372,10 @@ class DryRun:
         with self.step("deploy to GitHub Pages (skipped: dry run)"):
             files = [p for p in site.rglob("*") if p.is_file()]
             size = sum(p.stat().st_size for p in files) / 1e6
-            print(f"would upload site/ ({len(files)} files, {size:.1f} MB) and deploy it to "
-                  f"{self.site_url}")
+            print(
+                f"would upload site/ ({len(files)} files, {size:.1f} MB) and deploy it to "
+                f"{self.site_url}"
+            )
 
     def main(self) -> int:
         start = time.perf_counter()
@@ -320,8 +398,10 @@ class DryRun:
         print("\n== summary")
         for name, seconds in self.timings:
             print(f"  {seconds:5.1f}s  {name}")
-        print(f"Dry run passed in {total:.1f}s: {len(items)} post(s) in the feed, site built "
-              f"from real data for {self.site_url}.")
+        print(
+            f"Dry run passed in {total:.1f}s: {len(items)} post(s) in the feed, site built "
+            f"from real data for {self.site_url}."
+        )
         if self.args.keep:
             print(f"kept: {self.tmp} (site: {self.build / 'site'})")
         else:
@@ -332,8 +412,12 @@ class DryRun:
 def workflow_steps(path: Path) -> dict[str, dict[str, Any]]:
     """Every step of the workflow that has an id, by id."""
     workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {step["id"]: step for job in workflow["jobs"].values()
-            for step in job.get("steps", []) if "id" in step}
+    return {
+        step["id"]: step
+        for job in workflow["jobs"].values()
+        for step in job.get("steps", [])
+        if "id" in step
+    }
 
 
 def post_dates(posts_dir: Path) -> list[tuple[date, str]]:
@@ -376,18 +460,39 @@ def _indent(text: str) -> str:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, metavar="DIR",
-                        help=f"CSV folder standing in for the fetch (default: {DEFAULT_DATA})")
-    parser.add_argument("--as-of", metavar="DATE",
-                        help="the workflow's as_of input (default: none, the latest data)")
-    parser.add_argument("--backfill-weeks", type=int, default=8, metavar="N",
-                        help="posts in the feed: this week's plus N-1 back-filled (default: 8)")
-    parser.add_argument("--site-url", default="https://example-fork.github.io/smallcaps-lead-crypto",
-                        help="SITE_URL as configure-pages gives it for a fork (no trailing slash)")
-    parser.add_argument("--repo-url", default="https://github.com/example-fork/smallcaps-lead-crypto")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        metavar="DIR",
+        help=f"CSV folder standing in for the fetch (default: {DEFAULT_DATA})",
+    )
+    parser.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="the workflow's as_of input (default: none, the latest data)",
+    )
+    parser.add_argument(
+        "--backfill-weeks",
+        type=int,
+        default=8,
+        metavar="N",
+        help="posts in the feed: this week's plus N-1 back-filled (default: 8)",
+    )
+    parser.add_argument(
+        "--site-url",
+        default="https://example-fork.github.io/smallcaps-lead-crypto",
+        help="SITE_URL as configure-pages gives it for a fork (no trailing slash)",
+    )
+    parser.add_argument(
+        "--repo-url", default="https://github.com/example-fork/smallcaps-lead-crypto"
+    )
     parser.add_argument("--repo-name", default="example-fork/smallcaps-lead-crypto")
-    parser.add_argument("--from-head", action="store_true",
-                        help="rehearse the last commit, without the working tree's changes")
+    parser.add_argument(
+        "--from-head",
+        action="store_true",
+        help="rehearse the last commit, without the working tree's changes",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary clones")
     return parser.parse_args(argv)
 

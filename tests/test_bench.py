@@ -36,8 +36,14 @@ def test_the_table_has_every_stage(bench, quick_report):
     for stage in bench.STAGES:
         assert f"{stage} (s)" in report
         assert builds[0].stages[stage] >= 0
-    for line in ("before mkdocs: load..render (s)", "peak memory (MB, VmHWM)",
-                 "whole site (MB)", "Page weights (KB)", "index.html", "Budgets"):
+    for line in (
+        "before mkdocs: load..render (s)",
+        "peak memory (MB, VmHWM)",
+        "whole site (MB)",
+        "Page weights (KB)",
+        "index.html",
+        "Budgets",
+    ):
         assert line in report
     assert builds[0].peak_rss_bytes > 0 and builds[0].site_bytes > 0
 

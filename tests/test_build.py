@@ -55,10 +55,22 @@ def test_latest_json_follows_the_contract(sample_site):
     assert {"as_of", "generated_at", "demo", "score", "verdict", "checks", "claims"} <= set(latest)
     assert len(latest["checks"]) == 13
     for check in latest["checks"]:
-        assert {"id", "title", "group", "status", "value", "display", "data_as_of", "detail"} <= set(check)
+        assert {
+            "id",
+            "title",
+            "group",
+            "status",
+            "value",
+            "display",
+            "data_as_of",
+            "detail",
+        } <= set(check)
         assert check["status"] in {"pass", "warn", "fail", "unknown"}
     assert [c["id"] for c in latest["claims"]] == [
-        "no_bear_start_at_smallcap_highs", "rut_breakouts_lead_crypto", "bitcoin_trades_as_risk_asset"]
+        "no_bear_start_at_smallcap_highs",
+        "rut_breakouts_lead_crypto",
+        "bitcoin_trades_as_risk_asset",
+    ]
     for claim in latest["claims"]:  # synthetic data cannot test history
         assert claim["verdict"] == "insufficient data"
         assert claim["reason"] == "this build uses synthetic sample data, not market history"
@@ -91,15 +103,21 @@ def test_a_failed_build_keeps_the_previous_site(tmp_path):
     site.mkdir()
     (site / "index.html").write_text("old site")
     bad = tmp_path / "thesis.yml"
-    bad.write_text((ROOT / "thesis.yml").read_text().replace("kind: drawdown_from_high", "kind: nope", 1))
+    bad.write_text(
+        (ROOT / "thesis.yml").read_text().replace("kind: drawdown_from_high", "kind: nope", 1)
+    )
     with pytest.raises(Exception, match="rule kind"):
         build(thesis_path=bad, site_dir=site, docs_dir=docs_copy(tmp_path))
     assert (site / "index.html").read_text() == "old site"
 
 
 def test_real_data_build(shared_data, tmp_path):
-    result = build(data_dir=shared_data, as_of=pd.Timestamp("2025-11-21"), site_dir=tmp_path / "site",
-                   docs_dir=docs_copy(tmp_path))
+    result = build(
+        data_dir=shared_data,
+        as_of=pd.Timestamp("2025-11-21"),
+        site_dir=tmp_path / "site",
+        docs_dir=docs_copy(tmp_path),
+    )
     latest = json.loads((tmp_path / "site" / "api" / "latest.json").read_text())
     assert latest["demo"] is False and latest["as_of"] == "2025-11-21"
     assert "Sample data." not in (tmp_path / "site" / "index.html").read_text()
@@ -121,7 +139,9 @@ def test_claims_with_a_missing_series_say_what_is_missing(shared_data, tmp_path)
     data = tmp_path / "data"
     shutil.copytree(shared_data, data)
     (data / "RUT.csv").unlink()
-    result = build(data_dir=data, as_of=pd.Timestamp("2025-11-21"), site_dir=None, docs_dir=docs_copy(tmp_path))
+    result = build(
+        data_dir=data, as_of=pd.Timestamp("2025-11-21"), site_dir=None, docs_dir=docs_copy(tmp_path)
+    )
     for claim_id in ("no_bear_start_at_smallcap_highs", "rut_breakouts_lead_crypto"):
         claim = result.claims[claim_id]
         assert claim.verdict == "insufficient data"

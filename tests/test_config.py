@@ -41,44 +41,77 @@ def test_the_default_thesis_is_valid():
 
 CASES = [
     (lambda d: d.update(chekcs=[]), "chekcs: unknown key 'chekcs'; did you mean 'checks'?"),
-    (lambda d: d["checks"][1].update(kind="drawdown_from_hgh"),
-     "checks[1].kind: Expected a known rule kind, but received 'drawdown_from_hgh'; "
-     "did you mean 'drawdown_from_high'?"),
-    (lambda d: d["checks"][1]["params"].update(series="rutt"),
-     "checks[1].params.series: Expected a known series id, but received 'rutt'; did you mean 'rut'?"),
-    (lambda d: d["checks"][6]["params"].update(windw_days=30),
-     "checks[6].params.windw_days: unknown key 'windw_days'; did you mean 'window_days'?"),
-    (lambda d: d["checks"][6]["params"].update(window_days="ninety"),
-     "checks[6].params.window_days: Expected an integer, but received 'ninety'"),
-    (lambda d: d["series"]["fed_funds"].update(lag_days="one"),
-     "series.fed_funds.lag_days: Expected an integer, but received 'one'"),
-    (lambda d: d["series"]["rut"].update(source="yahooo"),
-     "series.rut.source: Expected one of 'yahoo', 'fred', 'basket', 'formula', but received 'yahooo'; "
-     "did you mean 'yahoo'?"),
-    (lambda d: d["checks"][2].update(id="rut_near_high"),
-     "checks[2].id: duplicate check id 'rut_near_high' (first used by checks[1])"),
-    (lambda d: d["checks"][1].pop("pass"),
-     "checks[1]: Expected a 'pass' bound for rule kind 'drawdown_from_high', but it is missing"),
-    (lambda d: d["checks"][3].update({"pass": {"min": 0}}),
-     "checks[3].pass: rule kind 'lag_structure' decides its status itself; remove 'pass'"),
-    (lambda d: d["checks"][1].update({"pass": {}}),
-     "checks[1].pass: Expected at least one of min, above, max, below, but received a mapping"),
-    (lambda d: d["checks"][1].update(group="setpu"),
-     "checks[1].group: Expected a known group, but received 'setpu'; did you mean 'setup'?"),
-    (lambda d: d["checks"][1].update(format="percentage"),
-     "checks[1].format: Expected one of 'percent', 'share', 'number', 'count', 'pp' or 'ratio', "
-     "but received 'percentage'; did you mean 'percent'?"),
-    (lambda d: d["checks"][1].update(id="Rut Near"),
-     "checks[1].id: Expected lower-case letters, digits and underscores starting with a letter, "
-     "but received 'Rut Near'"),
-    (lambda d: d["claims"][0].update(kind="no_bear_start"),
-     "claims[0].kind: Expected a known claim kind, but received 'no_bear_start'; "
-     "did you mean 'no_bear_start_at_highs'?"),
-    (lambda d: d["series"]["net_liquidity"]["terms"][1].update(series="tgaa"),
-     "series.net_liquidity.terms[1].series: Expected a known series id, but received 'tgaa'; "
-     "did you mean 'tga'?"),
-    (lambda d: d["checks"][7]["params"].update(base_to_days=300),
-     "checks[7].params: Expected base_to_days < base_from_days, but received a mapping"),
+    (
+        lambda d: d["checks"][1].update(kind="drawdown_from_hgh"),
+        "checks[1].kind: Expected a known rule kind, but received 'drawdown_from_hgh'; "
+        "did you mean 'drawdown_from_high'?",
+    ),
+    (
+        lambda d: d["checks"][1]["params"].update(series="rutt"),
+        "checks[1].params.series: Expected a known series id, but received 'rutt'; "
+        "did you mean 'rut'?",
+    ),
+    (
+        lambda d: d["checks"][6]["params"].update(windw_days=30),
+        "checks[6].params.windw_days: unknown key 'windw_days'; did you mean 'window_days'?",
+    ),
+    (
+        lambda d: d["checks"][6]["params"].update(window_days="ninety"),
+        "checks[6].params.window_days: Expected an integer, but received 'ninety'",
+    ),
+    (
+        lambda d: d["series"]["fed_funds"].update(lag_days="one"),
+        "series.fed_funds.lag_days: Expected an integer, but received 'one'",
+    ),
+    (
+        lambda d: d["series"]["rut"].update(source="yahooo"),
+        "series.rut.source: Expected one of 'yahoo', 'fred', 'basket', 'formula', "
+        "but received 'yahooo'; did you mean 'yahoo'?",
+    ),
+    (
+        lambda d: d["checks"][2].update(id="rut_near_high"),
+        "checks[2].id: duplicate check id 'rut_near_high' (first used by checks[1])",
+    ),
+    (
+        lambda d: d["checks"][1].pop("pass"),
+        "checks[1]: Expected a 'pass' bound for rule kind 'drawdown_from_high', but it is missing",
+    ),
+    (
+        lambda d: d["checks"][3].update({"pass": {"min": 0}}),
+        "checks[3].pass: rule kind 'lag_structure' decides its status itself; remove 'pass'",
+    ),
+    (
+        lambda d: d["checks"][1].update({"pass": {}}),
+        "checks[1].pass: Expected at least one of min, above, max, below, but received a mapping",
+    ),
+    (
+        lambda d: d["checks"][1].update(group="setpu"),
+        "checks[1].group: Expected a known group, but received 'setpu'; did you mean 'setup'?",
+    ),
+    (
+        lambda d: d["checks"][1].update(format="percentage"),
+        "checks[1].format: Expected one of 'percent', 'share', 'number', 'count', 'pp' or 'ratio', "
+        "but received 'percentage'; did you mean 'percent'?",
+    ),
+    (
+        lambda d: d["checks"][1].update(id="Rut Near"),
+        "checks[1].id: Expected lower-case letters, digits and underscores starting with a letter, "
+        "but received 'Rut Near'",
+    ),
+    (
+        lambda d: d["claims"][0].update(kind="no_bear_start"),
+        "claims[0].kind: Expected a known claim kind, but received 'no_bear_start'; "
+        "did you mean 'no_bear_start_at_highs'?",
+    ),
+    (
+        lambda d: d["series"]["net_liquidity"]["terms"][1].update(series="tgaa"),
+        "series.net_liquidity.terms[1].series: Expected a known series id, but received 'tgaa'; "
+        "did you mean 'tga'?",
+    ),
+    (
+        lambda d: d["checks"][7]["params"].update(base_to_days=300),
+        "checks[7].params: Expected base_to_days < base_from_days, but received a mapping",
+    ),
 ]
 
 
@@ -123,15 +156,26 @@ def test_cli_exits_2_and_writes_nothing(tmp_path, capsys):
     code = main(["build", "--thesis", str(path), "--site-dir", str(site)])
     assert code == 2
     assert not site.exists()
-    assert "checks[1].kind: Expected a known rule kind, but received 'nope'" in capsys.readouterr().err
+    assert (
+        "checks[1].kind: Expected a known rule kind, but received 'nope'" in capsys.readouterr().err
+    )
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["check", "--as-of", "2025-13-01"], "--as-of: expected a date like 2025-11-21, but received '2025-13-01'"),
-        (["check", "--data", "/no/such/folder"], "data folder /no/such/folder does not exist or is not a folder"),
-        (["check", "--thesis", "/no/such/thesis.yml"], "thesis file /no/such/thesis.yml does not exist"),
+        (
+            ["check", "--as-of", "2025-13-01"],
+            "--as-of: expected a date like 2025-11-21, but received '2025-13-01'",
+        ),
+        (
+            ["check", "--data", "/no/such/folder"],
+            "data folder /no/such/folder does not exist or is not a folder",
+        ),
+        (
+            ["check", "--thesis", "/no/such/thesis.yml"],
+            "thesis file /no/such/thesis.yml does not exist",
+        ),
     ],
 )
 def test_cli_input_errors(argv, message, capsys):
@@ -153,8 +197,14 @@ def test_broken_plugins_name_file_and_line(tmp_path):
     (tmp_path / "bad_import.py").write_text("import os\nraise RuntimeError('no good')\n")
     data = edited(lambda d: d.update(plugins=["bad_syntax.py", "bad_import.py", "missing.py"]))
     messages = errors_of(write(tmp_path, data))
-    assert messages[0] == f"plugins[0]: plugin {tmp_path / 'bad_syntax.py'}, line 2: syntax error: invalid syntax"
-    assert messages[1] == f"plugins[1]: plugin {tmp_path / 'bad_import.py'}, line 2: RuntimeError: no good"
+    assert (
+        messages[0]
+        == f"plugins[0]: plugin {tmp_path / 'bad_syntax.py'}, line 2: syntax error: invalid syntax"
+    )
+    assert (
+        messages[1]
+        == f"plugins[1]: plugin {tmp_path / 'bad_import.py'}, line 2: RuntimeError: no good"
+    )
     assert messages[2] == "plugins[2]: Expected a .py file, but 'missing.py' does not exist"
 
 

@@ -25,9 +25,21 @@ ROOT = Path(__file__).resolve().parents[1]
 GUIDE = (ROOT / "docs" / "customise.md").read_text()
 EXAMPLE = ROOT / "examples" / "dollar-liquidity" / "thesis.yml"
 MODELS = [
-    config.Thesis, config.SiteSpec, config.YahooSeries, config.FredSeries, config.BasketSeries,
-    config.FormulaSeries, config.Term, config.GroupSpec, config.CheckSpec, config.Bound,
-    config.ScoreSpec, config.VerdictBand, config.StaleSpec, config.HistorySpec, config.ClaimSpec,
+    config.Thesis,
+    config.SiteSpec,
+    config.YahooSeries,
+    config.FredSeries,
+    config.BasketSeries,
+    config.FormulaSeries,
+    config.Term,
+    config.GroupSpec,
+    config.CheckSpec,
+    config.Bound,
+    config.ScoreSpec,
+    config.VerdictBand,
+    config.StaleSpec,
+    config.HistorySpec,
+    config.ClaimSpec,
 ]
 
 
@@ -61,7 +73,11 @@ def test_schema_accepts_the_theses_and_catches_mistakes():
     default = yaml.safe_load((ROOT / "thesis.yml").read_text())
     assert list(validator.iter_errors(default)) == []
     assert list(validator.iter_errors(yaml.safe_load(EXAMPLE.read_text()))) == []
-    assert (ROOT / "thesis.yml").read_text().startswith("# yaml-language-server: $schema=./thesis.schema.json")
+    assert (
+        (ROOT / "thesis.yml")
+        .read_text()
+        .startswith("# yaml-language-server: $schema=./thesis.schema.json")
+    )
     typo = copy.deepcopy(default)
     typo["checks"][6]["params"]["windw_days"] = 30
     typo["checks"][1]["format"] = "percentage"
@@ -85,20 +101,35 @@ def test_the_example_thesis_builds_with_its_plugin_rule(tmp_path):
 def test_a_new_user_changes_a_threshold_and_a_symbol(tmp_path, shared_data):
     """Copy the repo's thesis, change one threshold and one symbol, build: the site follows."""
     text = (ROOT / "thesis.yml").read_text()
-    text = text.replace('rut: {source: yahoo, symbol: "^RUT"', 'rut: {source: yahoo, symbol: IWM', 1)
-    text = re.sub(r"(kind: drawdown_from_high\n    params: \{series: rut\}\n    pass: \{min: )-0.05",
-                  r"\g<1>-0.07", text, count=1)
+    text = text.replace(
+        'rut: {source: yahoo, symbol: "^RUT"', "rut: {source: yahoo, symbol: IWM", 1
+    )
+    text = re.sub(
+        r"(kind: drawdown_from_high\n    params: \{series: rut\}\n    pass: \{min: )-0.05",
+        r"\g<1>-0.07",
+        text,
+        count=1,
+    )
     assert "symbol: IWM" in text and "pass: {min: -0.07}" in text
     thesis = tmp_path / "thesis.yml"
     thesis.write_text(text)
     shutil.copy(SCHEMA_PATH, tmp_path / SCHEMA_PATH.name)
-    result = build(thesis_path=thesis, data_dir=shared_data, as_of=pd.Timestamp("2025-11-21"),
-                   site_dir=tmp_path / "site", docs_dir=docs_copy(tmp_path))
+    result = build(
+        thesis_path=thesis,
+        data_dir=shared_data,
+        as_of=pd.Timestamp("2025-11-21"),
+        site_dir=tmp_path / "site",
+        docs_dir=docs_copy(tmp_path),
+    )
     check = result.evaluation.check("rut_near_high")
-    iwm = pd.read_csv(shared_data / "IWM.csv", index_col="date", parse_dates=True)["close"].loc[:"2025-11-21"]
+    iwm = pd.read_csv(shared_data / "IWM.csv", index_col="date", parse_dates=True)["close"].loc[
+        :"2025-11-21"
+    ]
     assert check.value == pytest.approx(iwm.iloc[-1] / iwm.max() - 1)
     assert check.thresholds.startswith("pass ≥ -7.0%")
-    assert check.status == ("pass" if check.value >= -0.07 else "warn" if check.value >= -0.10 else "fail")
+    assert check.status == (
+        "pass" if check.value >= -0.07 else "warn" if check.value >= -0.10 else "fail"
+    )
     home = (tmp_path / "site" / "index.html").read_text()
     assert "≥ -7.0%" in home and check.display in home
 
@@ -110,5 +141,6 @@ def test_bad_example_edits_stop_with_clear_messages(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_thesis(path)
     assert [i.message for i in info.value.issues] == [
-        "Expected a known rule kind, but received 'moving_averag_gap'; did you mean 'moving_average_gap'?"
+        "Expected a known rule kind, but received 'moving_averag_gap'; "
+        "did you mean 'moving_average_gap'?"
     ]

@@ -40,23 +40,31 @@ def same_rows(a: dict, b: dict) -> bool:
         sb, vb, db, rb = b[key]
         if (sa, da, ra) != (sb, db, rb):
             return False
-        if (va is None) != (vb is None) or (va is not None and not math.isclose(va, vb, rel_tol=1e-9)):
+        if (va is None) != (vb is None) or (
+            va is not None and not math.isclose(va, vb, rel_tol=1e-9)
+        ):
             return False
     return True
 
 
 def with_future_rows(data, days: int = 400):
     """Every series extended with made-up rows after its end (and wild values)."""
+
     def extend(s: pd.Series) -> pd.Series:
         if s.empty:
             return s
         future = pd.date_range(s.index[-1] + pd.Timedelta(days=1), periods=days, freq="D")
         return pd.concat([s, pd.Series(np.linspace(1, 3, days) * s.iloc[-1] * 7, index=future)])
 
-    return replace(data, series={
-        k: replace(v, values=extend(v.values), members={m: extend(x) for m, x in v.members.items()})
-        for k, v in data.series.items()
-    })
+    return replace(
+        data,
+        series={
+            k: replace(
+                v, values=extend(v.values), members={m: extend(x) for m, x in v.members.items()}
+            )
+            for k, v in data.series.items()
+        },
+    )
 
 
 @pytest.mark.parametrize("as_of", ["2019-03-15", "2021-11-10", "2024-06-01"])
@@ -78,9 +86,9 @@ def test_history_rows_equal_as_of_builds(thesis, sample):
             assert (check.value is None and math.isnan(frame_value)) or math.isclose(
                 check.value, frame_value, rel_tol=1e-12
             )
-        assert (single.score is None and math.isnan(full.history.loc[day, "score"])) or math.isclose(
-            single.score, full.history.loc[day, "score"]
-        )
+        assert (
+            single.score is None and math.isnan(full.history.loc[day, "score"])
+        ) or math.isclose(single.score, full.history.loc[day, "score"])
 
 
 def test_history_starts_when_half_the_scored_checks_are_known(thesis, sample):
@@ -106,13 +114,20 @@ def test_as_of_before_any_data_and_on_a_weekend(thesis, sample):
 
 def test_stale_data_makes_checks_unknown_with_the_reason(thesis, sample):
     cut = pd.Timestamp("2025-06-30")
-    data = replace(sample, series={
-        k: (replace(v, values=v.values.loc[:cut]) if k == "rut" else v) for k, v in sample.series.items()
-    })
+    data = replace(
+        sample,
+        series={
+            k: (replace(v, values=v.values.loc[:cut]) if k == "rut" else v)
+            for k, v in sample.series.items()
+        },
+    )
     ev = evaluate(thesis, data, pd.Timestamp("2025-07-15"))
     check = ev.check("rut_near_high")
     assert check.status == "unknown"
-    assert check.reason == "Russell 2000 is stale: latest value 2025-06-30, known for 15 days (limit 5)"
+    assert (
+        check.reason
+        == "Russell 2000 is stale: latest value 2025-06-30, known for 15 days (limit 5)"
+    )
     assert check.value is None
     assert ev.check("btc_mid_cycle").status != "unknown"
 
@@ -128,8 +143,14 @@ def test_score_and_verdict_follow_the_weights(thesis, sample):
 
 @pytest.mark.parametrize(
     ("value", "fmt", "text"),
-    [(-0.0423, "percent", "-4.2%"), (0.2, "share", "20%"), (-0.4, "pp", "-0.40 pp"),
-     (2.0, "count", "2"), (0.6041, "number", "0.60"), (None, "percent", "n/a")],
+    [
+        (-0.0423, "percent", "-4.2%"),
+        (0.2, "share", "20%"),
+        (-0.4, "pp", "-0.40 pp"),
+        (2.0, "count", "2"),
+        (0.6041, "number", "0.60"),
+        (None, "percent", "n/a"),
+    ],
 )
 def test_format_value(value, fmt, text):
     assert format_value(value, fmt) == text

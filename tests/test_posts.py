@@ -49,20 +49,46 @@ def no_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "DEFAULT_CACHE", tmp_path / "empty-cache")
 
 
-def week(check, previous_status, status, previous_value=None, value=None, *, reason="",
-         previous_reason="", typical=None, stale_since=None) -> CheckWeek:
-    return CheckWeek(check=check, status=status, value=value, reason=reason, data_as_of=None,
-                     previous_status=previous_status, previous_value=previous_value,
-                     previous_reason=previous_reason, typical_move=typical,
-                     stale_since=stale_since, scored=True)
+def week(
+    check,
+    previous_status,
+    status,
+    previous_value=None,
+    value=None,
+    *,
+    reason="",
+    previous_reason="",
+    typical=None,
+    stale_since=None,
+) -> CheckWeek:
+    return CheckWeek(
+        check=check,
+        status=status,
+        value=value,
+        reason=reason,
+        data_as_of=None,
+        previous_status=previous_status,
+        previous_value=previous_value,
+        previous_reason=previous_reason,
+        typical_move=typical,
+        stale_since=stale_since,
+        scored=True,
+    )
 
 
 def update(score, previous_score, verdict, previous_verdict, rows=(), first=False) -> WeeklyUpdate:
     return WeeklyUpdate(
-        date=pd.Timestamp("2025-11-21"), previous=None if first else pd.Timestamp("2025-11-14"),
-        score=score, previous_score=previous_score, verdict=verdict,
-        previous_verdict=None if first else previous_verdict, rows=list(rows), newest=None,
-        demo=False, history_start=pd.Timestamp("2015-01-02"))
+        date=pd.Timestamp("2025-11-21"),
+        previous=None if first else pd.Timestamp("2025-11-14"),
+        score=score,
+        previous_score=previous_score,
+        verdict=verdict,
+        previous_verdict=None if first else previous_verdict,
+        rows=list(rows),
+        newest=None,
+        demo=False,
+        history_start=pd.Timestamp("2015-01-02"),
+    )
 
 
 STALE = "Alt index (equal weight) is stale: latest value 2025-08-13, known for 86 days (limit 5)"
@@ -75,24 +101,53 @@ LINK = "**[Russell 2000 near its high](../../checks/rut_near_high.md)**"
 @pytest.mark.parametrize(
     ("before", "now", "values", "reason", "previous_reason", "sentence"),
     [
-        ("pass", "warn", (-0.048, -0.06), "", "",
-         f"{LINK} weakened from pass to warn: -6.0%, from -4.8% a week earlier "
-         "(pass ≥ -5.0%; warn ≥ -10.0%)."),
-        ("fail", "pass", (-0.12, -0.01), "", "",
-         f"{LINK} improved from fail to pass: -1.0%, from -12.0% a week earlier "
-         "(pass ≥ -5.0%; warn ≥ -10.0%)."),
-        ("warn", "unknown", (-0.07, None), "Russell 2000 is stale: latest value 2025-11-07, "
-         "known for 14 days (limit 5)", "",
-         f"{LINK} became unknown (it was warn): Russell 2000 is stale: latest value "
-         "2025-11-07, known for 14 days (limit 5)."),
-        ("unknown", "pass", (None, 0.0), "", "not enough data.",
-         f"{LINK} is known again, at pass: 0.0% (pass ≥ -5.0%; warn ≥ -10.0%); "
-         "a week earlier: not enough data."),
+        (
+            "pass",
+            "warn",
+            (-0.048, -0.06),
+            "",
+            "",
+            f"{LINK} weakened from pass to warn: -6.0%, from -4.8% a week earlier "
+            "(pass ≥ -5.0%; warn ≥ -10.0%).",
+        ),
+        (
+            "fail",
+            "pass",
+            (-0.12, -0.01),
+            "",
+            "",
+            f"{LINK} improved from fail to pass: -1.0%, from -12.0% a week earlier "
+            "(pass ≥ -5.0%; warn ≥ -10.0%).",
+        ),
+        (
+            "warn",
+            "unknown",
+            (-0.07, None),
+            "Russell 2000 is stale: latest value 2025-11-07, known for 14 days (limit 5)",
+            "",
+            f"{LINK} became unknown (it was warn): Russell 2000 is stale: latest value "
+            "2025-11-07, known for 14 days (limit 5).",
+        ),
+        (
+            "unknown",
+            "pass",
+            (None, 0.0),
+            "",
+            "not enough data.",
+            f"{LINK} is known again, at pass: 0.0% (pass ≥ -5.0%; warn ≥ -10.0%); "
+            "a week earlier: not enough data.",
+        ),
     ],
 )
 def test_flip_sentences(checks, before, now, values, reason, previous_reason, sentence):
-    row = week(checks["rut_near_high"], before, now, *values, reason=reason,
-               previous_reason=previous_reason)
+    row = week(
+        checks["rut_near_high"],
+        before,
+        now,
+        *values,
+        reason=reason,
+        previous_reason=previous_reason,
+    )
     assert row.flipped
     assert posts.flip_sentence(row) == sentence
 
@@ -100,18 +155,43 @@ def test_flip_sentences(checks, before, now, values, reason, previous_reason, se
 @pytest.mark.parametrize(
     ("score", "previous", "verdict", "previous_verdict", "sentence"),
     [
-        (0.65, 0.70, "mixed", "supported",
-         "The score fell from 0.70 to 0.65 (-0.05), and the verdict changed from supported "
-         "to mixed."),
-        (0.80, 0.75, "supported", "supported",
-         "The score rose from 0.75 to 0.80 (+0.05); the verdict is still supported."),
-        (0.75, 0.75, "supported", "supported",
-         "The score held at 0.75; the verdict is still supported."),
-        (0.5, None, "mixed", "unknown",
-         "The score is 0.50; a week earlier no scored check could be computed, and the verdict "
-         "changed from unknown to mixed."),
-        (None, 0.5, "unknown", "mixed",
-         "No scored check could be computed, so there is no score and no verdict."),
+        (
+            0.65,
+            0.70,
+            "mixed",
+            "supported",
+            "The score fell from 0.70 to 0.65 (-0.05), and the verdict changed from supported "
+            "to mixed.",
+        ),
+        (
+            0.80,
+            0.75,
+            "supported",
+            "supported",
+            "The score rose from 0.75 to 0.80 (+0.05); the verdict is still supported.",
+        ),
+        (
+            0.75,
+            0.75,
+            "supported",
+            "supported",
+            "The score held at 0.75; the verdict is still supported.",
+        ),
+        (
+            0.5,
+            None,
+            "mixed",
+            "unknown",
+            "The score is 0.50; a week earlier no scored check could be computed, and the verdict "
+            "changed from unknown to mixed.",
+        ),
+        (
+            None,
+            0.5,
+            "unknown",
+            "mixed",
+            "No scored check could be computed, so there is no score and no verdict.",
+        ),
     ],
 )
 def test_score_sentences(score, previous, verdict, previous_verdict, sentence):
@@ -134,8 +214,10 @@ def test_values_that_round_alike_get_one_more_digit(checks, check_id, values, sh
 
 
 def test_first_week_of_the_history(checks):
-    rows = [week(checks["rut_near_high"], None, "pass", None, -0.01),
-            week(checks["btc_mid_cycle"], None, "warn", None, -0.35)]
+    rows = [
+        week(checks["rut_near_high"], None, "pass", None, -0.01),
+        week(checks["btc_mid_cycle"], None, "warn", None, -0.35),
+    ]
     first = update(0.75, None, "supported", None, rows, first=True)
     assert posts.score_sentence(first) == "The score is 0.75, so the thesis is supported."
     assert posts.flips_summary(first) == "This is the first week of the history: 1 pass, 1 warn."
@@ -143,29 +225,49 @@ def test_first_week_of_the_history(checks):
 
 
 def test_flips_summary_counts_better_worse_and_unknown(checks):
-    rows = [week(checks["rut_near_high"], "pass", "warn"),
-            week(checks["btc_mid_cycle"], "fail", "warn"),
-            week(checks["fed_cutting"], "warn", "pass"),
-            week(checks["alt_season"], "pass", "unknown", reason=STALE),
-            week(checks["m2_growth"], "pass", "pass")]
+    rows = [
+        week(checks["rut_near_high"], "pass", "warn"),
+        week(checks["btc_mid_cycle"], "fail", "warn"),
+        week(checks["fed_cutting"], "warn", "pass"),
+        week(checks["alt_season"], "pass", "unknown", reason=STALE),
+        week(checks["m2_growth"], "pass", "pass"),
+    ]
     text = posts.flips_summary(update(0.5, 0.5, "mixed", "mixed", rows))
     assert text == "Four checks changed status (two better, one worse, one to or from unknown)."
-    assert posts.flips_summary(update(0.5, 0.5, "mixed", "mixed", rows[-1:])) == \
-        "No check changed status."
+    assert (
+        posts.flips_summary(update(0.5, 0.5, "mixed", "mixed", rows[-1:]))
+        == "No check changed status."
+    )
 
 
 @pytest.mark.parametrize(
     ("check_id", "values", "typical", "expected"),
     [
         # percent: the change in points, against the median of past non-zero weekly changes
-        ("btc_mid_cycle", (-0.243, -0.318), 0.03,
-         "-31.8% from -24.3% (-7.5 points, 2.5 times its usual weekly move)."),
-        ("fed_cutting", (-0.30, -0.40), 0.1,
-         "-0.40 pp from -0.30 pp (-0.10 pp, about its usual weekly move)."),
-        ("rut_above_resistance", (3, 2), 1.0,
-         "2 levels from 3 levels (-1 levels, about its usual weekly move)."),
-        ("btc_equity_correlation", (0.60, 0.58), 0.05,
-         "0.58 from 0.60 (-0.02, 0.4 of its usual weekly move)."),
+        (
+            "btc_mid_cycle",
+            (-0.243, -0.318),
+            0.03,
+            "-31.8% from -24.3% (-7.5 points, 2.5 times its usual weekly move).",
+        ),
+        (
+            "fed_cutting",
+            (-0.30, -0.40),
+            0.1,
+            "-0.40 pp from -0.30 pp (-0.10 pp, about its usual weekly move).",
+        ),
+        (
+            "rut_above_resistance",
+            (3, 2),
+            1.0,
+            "2 levels from 3 levels (-1 levels, about its usual weekly move).",
+        ),
+        (
+            "btc_equity_correlation",
+            (0.60, 0.58),
+            0.05,
+            "0.58 from 0.60 (-0.02, 0.4 of its usual weekly move).",
+        ),
     ],
 )
 def test_move_sentences(checks, check_id, values, typical, expected):
@@ -175,12 +277,12 @@ def test_move_sentences(checks, check_id, values, typical, expected):
 
 def test_biggest_moves_rank_by_usual_move_and_skip_the_unmeasurable(checks):
     rows = [
-        week(checks["rut_near_high"], "pass", "pass", -0.01, -0.02, typical=0.01),      # 1x
-        week(checks["btc_mid_cycle"], "pass", "pass", -0.10, -0.20, typical=0.02),      # 5x
-        week(checks["fed_cutting"], "pass", "pass", -0.30, -0.60, typical=0.1),         # 3x
-        week(checks["m2_growth"], "pass", "pass", 0.04, 0.05, typical=None),            # too few
-        week(checks["eth_btc_trend"], "pass", "pass", 0.01, 0.01, typical=0.01),        # no move
-        week(checks["net_liquidity"], "pass", "warn", 0.02, 0.0, typical=0.001),        # 20x
+        week(checks["rut_near_high"], "pass", "pass", -0.01, -0.02, typical=0.01),  # 1x
+        week(checks["btc_mid_cycle"], "pass", "pass", -0.10, -0.20, typical=0.02),  # 5x
+        week(checks["fed_cutting"], "pass", "pass", -0.30, -0.60, typical=0.1),  # 3x
+        week(checks["m2_growth"], "pass", "pass", 0.04, 0.05, typical=None),  # too few
+        week(checks["eth_btc_trend"], "pass", "pass", 0.01, 0.01, typical=0.01),  # no move
+        week(checks["net_liquidity"], "pass", "warn", 0.02, 0.0, typical=0.001),  # 20x
         week(checks["alt_season"], "pass", "unknown", 0.5, None, reason=STALE, typical=0.1),
     ]
     ranked = update(0.5, 0.5, "mixed", "mixed", rows).moves
@@ -190,23 +292,37 @@ def test_biggest_moves_rank_by_usual_move_and_skip_the_unmeasurable(checks):
 def test_stale_data_went_stale_still_stale_and_fresh_again(checks):
     rows = [
         week(checks["alt_season"], "pass", "unknown", reason=STALE),
-        week(checks["lag_structure"], "unknown", "unknown", reason=STALE, previous_reason=STALE,
-             stale_since="2025-08-22"),
+        week(
+            checks["lag_structure"],
+            "unknown",
+            "unknown",
+            reason=STALE,
+            previous_reason=STALE,
+            stale_since="2025-08-22",
+        ),
         week(checks["rut_near_high"], "unknown", "warn", -0.06, previous_reason=STALE),
-        week(checks["m2_growth"], "unknown", "unknown", reason="not enough data",
-             previous_reason="not enough data"),
+        week(
+            checks["m2_growth"],
+            "unknown",
+            "unknown",
+            reason="not enough data",
+            previous_reason="not enough data",
+        ),
     ]
     weekly = update(0.5, 0.5, "mixed", "mixed", rows)
     assert [r.check.id for r in weekly.went_stale] == ["alt_season"]
     assert [r.check.id for r in weekly.still_stale] == ["lag_structure"]
     assert [r.check.id for r in weekly.fresh_again] == ["rut_near_high"]
     assert posts.stale_sentence(weekly.went_stale[0]) == (
-        f"**[Altcoins beating Bitcoin](../../checks/alt_season.md)** is now unknown: {STALE}.")
+        f"**[Altcoins beating Bitcoin](../../checks/alt_season.md)** is now unknown: {STALE}."
+    )
     assert posts.still_stale_sentence(weekly.still_stale) == (
         "Still unknown because their data is stale: **[Small caps high, crypto lagging]"
-        "(../../checks/lag_structure.md)** (since 22 August 2025).")
+        "(../../checks/lag_structure.md)** (since 22 August 2025)."
+    )
     assert posts.fresh_sentence(weekly.fresh_again[0]) == (
-        f"{LINK} has fresh data again and is warn.")
+        f"{LINK} has fresh data again and is warn."
+    )
 
 
 # ------------------------------------------------------------------- from the history
@@ -216,13 +332,17 @@ def test_every_flip_of_the_history_is_found(sample_ev):
     history = sample_ev.history
     flips_seen = 0
     for before, day in zip(history.index[:-1], history.index[1:], strict=True):
-        expected = {c.id for c in sample_ev.thesis.checks
-                    if history.at[day, c.id] != history.at[before, c.id]}
+        expected = {
+            c.id
+            for c in sample_ev.thesis.checks
+            if history.at[day, c.id] != history.at[before, c.id]
+        }
         weekly = posts.weekly_update(sample_ev, day)
         assert weekly.previous == before
         assert {r.check.id for r in weekly.flips} == expected, day
         assert {(r.check.id, r.previous_status, r.status) for r in weekly.flips} == {
-            (cid, history.at[before, cid], history.at[day, cid]) for cid in expected}
+            (cid, history.at[before, cid], history.at[day, cid]) for cid in expected
+        }
         flips_seen += len(expected)
     assert flips_seen > 50  # the sample history moves enough to make this test mean something
 
@@ -254,7 +374,7 @@ def test_a_sample_post_says_so_and_has_every_section(sample_ev):
     name = f"{day.date()}-weekly-update"
     assert set(files) == {f"{name}.md", f"{name}-overview.svg", f"{name}-checklist.svg"}
     text = files[f"{name}.md"]
-    assert text.startswith(f"---\ndate: {day.date()}\nslug: weekly-update\ndescription: \"")
+    assert text.startswith(f'---\ndate: {day.date()}\nslug: weekly-update\ndescription: "')
     assert '!!! warning "Sample data"' in text
     assert f"![The score over the weeks to {posts.long_date(day)}" in text
     assert f"]({name}-checklist.svg)" in text
@@ -287,13 +407,17 @@ def test_sample_data_is_refused_unless_allowed(no_cache, tmp_path, capsys):
     assert main(["post", "--as-of", "2025-11-21", "--posts-dir", str(out)]) == 3
     assert not out.exists()
     assert "--allow-sample" in capsys.readouterr().err
-    assert main(["posts", "--since", "2025-11-07", "--as-of", "2025-11-21", "--posts-dir",
-                 str(out)]) == 3
+    assert (
+        main(["posts", "--since", "2025-11-07", "--as-of", "2025-11-21", "--posts-dir", str(out)])
+        == 3
+    )
     assert not out.exists()
     assert main(["post", "--as-of", "2025-11-22", "--posts-dir", str(out), "--allow-sample"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "2025-11-21-weekly-update-checklist.svg", "2025-11-21-weekly-update-overview.svg",
-        "2025-11-21-weekly-update.md"]
+        "2025-11-21-weekly-update-checklist.svg",
+        "2025-11-21-weekly-update-overview.svg",
+        "2025-11-21-weekly-update.md",
+    ]
     assert "Sample data" in (out / "2025-11-21-weekly-update.md").read_text()
     assert "from SAMPLE DATA" in capsys.readouterr().err
 
@@ -311,13 +435,21 @@ def hand_written_docs(tmp: Path) -> Path:
     """The repository's hand-written docs (blog index included), without generated pages
     or any posts already in the working tree."""
     docs = tmp / "docs"
-    shutil.copytree(ROOT / "docs", docs, ignore=lambda folder, names: [
-        n for n in names
-        if (Path(folder) == ROOT / "docs" and n in {g.split("/")[0] for g in GENERATED}
-            and n != "assets")
-        or (Path(folder) == ROOT / "docs" / "assets" and f"assets/{n}" in GENERATED)
-        or (Path(folder) == ROOT / "docs" / "blog" and n == "posts")
-    ])
+    shutil.copytree(
+        ROOT / "docs",
+        docs,
+        ignore=lambda folder, names: [
+            n
+            for n in names
+            if (
+                Path(folder) == ROOT / "docs"
+                and n in {g.split("/")[0] for g in GENERATED}
+                and n != "assets"
+            )
+            or (Path(folder) == ROOT / "docs" / "assets" and f"assets/{n}" in GENERATED)
+            or (Path(folder) == ROOT / "docs" / "blog" and n == "posts")
+        ],
+    )
     return docs
 
 
@@ -333,9 +465,14 @@ def feed(site: Path) -> list[tuple[str, str, str]]:
     root = ET.parse(site / "feed_rss_created.xml").getroot()
     assert root.tag == "rss" and root.get("version") == "2.0"
     channel = root.find("channel")
-    return [(item.findtext("link"),
-             parsedate_to_datetime(item.findtext("pubDate")).date().isoformat(),
-             item.findtext("title")) for item in channel.findall("item")]
+    return [
+        (
+            item.findtext("link"),
+            parsedate_to_datetime(item.findtext("pubDate")).date().isoformat(),
+            item.findtext("title"),
+        )
+        for item in channel.findall("item")
+    ]
 
 
 def test_the_blog_builds_strict_with_no_posts(sample_ev, tmp_path):
@@ -346,23 +483,27 @@ def test_the_blog_builds_strict_with_no_posts(sample_ev, tmp_path):
     assert "Weekly updates" in page and "Sample data." in page
     assert feed(site) == []
     home = (site / "index.html").read_text()
-    assert '<link rel="alternate" type="application/rss+xml" title="RSS feed" ' \
-           'href="feed_rss_created.xml">' in home
+    assert (
+        '<link rel="alternate" type="application/rss+xml" title="RSS feed" '
+        'href="feed_rss_created.xml">' in home
+    )
     assert 'href="feed_rss_created.xml" type="application/rss+xml">RSS feed</a>' in home
     assert '<link rel="icon" href="assets/favicon.svg">' in home
     assert '<a href="blog/" class="md-nav__link">' in home  # in the navigation
 
 
-def test_the_blog_builds_strict_with_posts_dated_by_their_own_date(sample_ev, tmp_path,
-                                                                    monkeypatch):
+def test_the_blog_builds_strict_with_posts_dated_by_their_own_date(
+    sample_ev, tmp_path, monkeypatch
+):
     monkeypatch.setenv("SITE_URL", "https://someone.github.io/forked-thesis")
     docs = hand_written_docs(tmp_path)
     days = list(sample_ev.history.index[-3:])
     posts.write_week_posts(sample_ev, days, docs / "blog" / "posts")
     site = build_site(sample_ev, docs, tmp_path / "site")
     base = "https://someone.github.io/forked-thesis/"
-    expected = {(f"{base}blog/{d.strftime('%Y/%m/%d')}/weekly-update/", d.date().isoformat())
-                for d in days}
+    expected = {
+        (f"{base}blog/{d.strftime('%Y/%m/%d')}/weekly-update/", d.date().isoformat()) for d in days
+    }
     assert {(link, day) for link, day, _ in feed(site)} == expected
     for d in days:
         page = (site / "blog" / d.strftime("%Y/%m/%d") / "weekly-update" / "index.html").read_text()
@@ -389,8 +530,10 @@ def real_posts(thesis):
     if not (SHARED_DATA / "RUT.csv").exists():
         pytest.skip(f"real data not found at {SHARED_DATA}")
     ev = evaluate(thesis, load_market_data(thesis, CsvDirSource(SHARED_DATA)), REAL_WEEKS[-1])
-    return ev, {day: posts.render_post(ev, day)[f"{day.date()}-weekly-update.md"]
-                for day in posts.post_dates(ev, REAL_WEEKS[0])}
+    return ev, {
+        day: posts.render_post(ev, day)[f"{day.date()}-weekly-update.md"]
+        for day in posts.post_dates(ev, REAL_WEEKS[0])
+    }
 
 
 def section(text: str, heading: str) -> list[str]:
@@ -411,8 +554,11 @@ def test_real_posts_name_every_flip_the_history_shows(real_posts):
         for check in flips:
             was, now = history.at[before, check.id], history.at[day, check.id]
             line = next(b for b in bullets if f"[{check.title}](../../checks/{check.id}.md)" in b)
-            assert f"from {was} to {now}" in line or f"(it was {was})" in line \
-                or f"known again, at {now}" in line, (day, line)
+            assert (
+                f"from {was} to {now}" in line
+                or f"(it was {was})" in line
+                or f"known again, at {now}" in line
+            ), (day, line)
 
 
 @pytest.mark.realdata
@@ -422,11 +568,14 @@ def test_real_posts_facts_checked_by_hand(real_posts):
     # drawdown from its 124,752.53 high was -24.3% and then -31.8% (85,090.69)
     last = texts[pd.Timestamp("2025-11-21")]
     assert "# Week to 21 November 2025: verdict now mixed (score 0.65)" in last
-    assert ("The score fell from 0.70 to 0.65 (-0.05), and the verdict changed from supported "
-            "to mixed. One check changed status (one worse).") in last
+    assert (
+        "The score fell from 0.70 to 0.65 (-0.05), and the verdict changed from supported "
+        "to mixed. One check changed status (one worse)."
+    ) in last
     assert section(last, "Status changes since") == [
         "**[Bitcoin's pullback looks mid-cycle](../../checks/btc_mid_cycle.md)** weakened from "
-        "pass to warn: -31.8%, from -24.3% a week earlier (pass ≥ -30.0%; warn ≥ -50.0%)."]
+        "pass to warn: -31.8%, from -24.3% a week earlier (pass ≥ -30.0%; warn ≥ -50.0%)."
+    ]
     # the alt basket's data end on 2025-08-13 in this snapshot
     assert "Still unknown because their data is stale" in last
     assert "data is stale: **[Small caps high, crypto lagging]" in last

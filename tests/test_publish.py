@@ -35,10 +35,20 @@ CHANNEL = """<?xml version="1.0" encoding="UTF-8" ?><rss version="2.0"><channel>
     ("text", "expected"),
     [
         (CHANNEL.format(items=""), []),
-        (CHANNEL.format(items=ITEM.format(day="21 Nov", path="2025/11/21",
-                                          when="Fri, 21 Nov 2025 00:00:00 +0000")),
-         [("https://x.github.io/t/blog/2025/11/21/weekly-update/", date(2025, 11, 21),
-           "Week to 21 Nov")]),
+        (
+            CHANNEL.format(
+                items=ITEM.format(
+                    day="21 Nov", path="2025/11/21", when="Fri, 21 Nov 2025 00:00:00 +0000"
+                )
+            ),
+            [
+                (
+                    "https://x.github.io/t/blog/2025/11/21/weekly-update/",
+                    date(2025, 11, 21),
+                    "Week to 21 Nov",
+                )
+            ],
+        ),
         (CHANNEL.format(items="<item><title>x</title></item>"), "lacks its link"),
         (CHANNEL.format(items="").replace("<title>T</title>", ""), "no <title>"),
         (CHANNEL.format(items="").replace('version="2.0"', 'version="0.91"'), "not an RSS 2.0"),
@@ -57,7 +67,8 @@ def test_feed_items(dry_run, tmp_path, text, expected):
 
 def test_post_dates_come_from_the_front_matter(dry_run, tmp_path):
     (tmp_path / "2025-11-21-weekly-update.md").write_text(
-        "---\ndate: 2025-11-21\nslug: weekly-update\n---\n\n# x\n\ndate: 1999-01-01\n")
+        "---\ndate: 2025-11-21\nslug: weekly-update\n---\n\n# x\n\ndate: 1999-01-01\n"
+    )
     assert dry_run.post_dates(tmp_path) == [(date(2025, 11, 21), "weekly-update")]
     (tmp_path / "bad.md").write_text("---\ntitle: x\n---\n")
     with pytest.raises(dry_run.DryRunFailed, match="no date: or slug:"):
@@ -74,8 +85,13 @@ def test_the_steps_it_runs_are_the_workflows_own(dry_run):
 
 @pytest.mark.parametrize("as_of", ["2025-02-30", "21/11/2025", "2025-1-5"])
 def test_a_bad_as_of_stops_before_anything_runs(as_of):
-    done = subprocess.run([sys.executable, str(SCRIPT), "--as-of", as_of], capture_output=True,
-                          text=True, cwd=ROOT, timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--as-of", as_of],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert f"Expected a date as YYYY-MM-DD, but received '{as_of}'" in done.stdout
     assert "git clone" not in done.stdout
@@ -84,14 +100,18 @@ def test_a_bad_as_of_stops_before_anything_runs(as_of):
 def _branches_and_posts() -> tuple[str, str, str, str]:
     """Branch names, posts and data in the working tree, remotes, and bot commits on them
     (others may commit to main meanwhile, so not the branch heads themselves)."""
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout
 
-    return (git("for-each-ref", "refs/heads", "--format=%(refname)"),
-            git("status", "--porcelain", "--untracked-files=all", "--", "docs/blog/posts", "data"),
-            git("remote", "-v"),
-            git("log", "--all", "-50", "--author=github-actions", "--format=%H"))
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout
+
+    return (
+        git("for-each-ref", "refs/heads", "--format=%(refname)"),
+        git("status", "--porcelain", "--untracked-files=all", "--", "docs/blog/posts", "data"),
+        git("remote", "-v"),
+        git("log", "--all", "-50", "--author=github-actions", "--format=%H"),
+    )
 
 
 @pytest.mark.realdata
@@ -100,9 +120,20 @@ def test_the_dry_run_on_real_data(tmp_path):
         pytest.skip(f"real data not found at {SHARED_DATA}")
     before = _branches_and_posts()
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--data", str(SHARED_DATA), "--as-of", "2025-11-21",
-         "--backfill-weeks", "8"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--data",
+            str(SHARED_DATA),
+            "--as-of",
+            "2025-11-21",
+            "--backfill-weeks",
+            "8",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
     )
     out = done.stdout
     assert done.returncode == 0, out + done.stderr
@@ -111,8 +142,16 @@ def test_the_dry_run_on_real_data(tmp_path):
     assert "8 post(s) in it" in out  # pushed to the throwaway origin
     assert "site/api/latest.json: demo is false" in out
     assert "feed_rss_created.xml: valid XML, 8 items, each dated by its post" in out
-    for day in ("2025-10-03", "2025-10-10", "2025-10-17", "2025-10-24", "2025-10-31",
-                "2025-11-07", "2025-11-14", "2025-11-21"):
+    for day in (
+        "2025-10-03",
+        "2025-10-10",
+        "2025-10-17",
+        "2025-10-24",
+        "2025-10-31",
+        "2025-11-07",
+        "2025-11-14",
+        "2025-11-21",
+    ):
         assert f"  {day}  Week to " in out
     assert "canonical https://example-fork.github.io/smallcaps-lead-crypto/" in out
     assert "Dry run passed" in out

@@ -21,7 +21,7 @@ class MovingAverageGapParams(RuleParams):
 
 @rule("moving_average_gap", params=MovingAverageGapParams)
 def moving_average_gap(data, p: MovingAverageGapParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
-    """Latest value divided by its simple moving average over the last `days` observations, minus one.
+    """Latest value divided by its simple moving average over `days` observations, minus one.
 
     Positive means the series trades above its average. Unknown until `days`
     observations exist. Detail: the latest value and the average.

@@ -22,7 +22,9 @@ class OutperformParams(RuleParams):
 
 
 @rule("outperformance_share", params=OutperformParams)
-def outperformance_share(data: MarketData, p: OutperformParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
+def outperformance_share(
+    data: MarketData, p: OutperformParams, dates: pd.DatetimeIndex
+) -> pd.DataFrame:
     """Share of a basket's members whose return over the window beats the benchmark's.
 
     Each return is the latest close divided by the last close on or before
@@ -58,6 +60,11 @@ def outperformance_share(data: MarketData, p: OutperformParams, dates: pd.Dateti
     reason = np.where(enough, "", f"fewer than {p.min_share:.0%} of the basket have fresh data")
     obs = asof(bench.values, dates, bench.lag_days)["obs_date"]
     return result(
-        dates, value, obs, reason,
-        benchmark_return=bench_ret, counted=counted.astype(int), beating=beating.astype(int),
+        dates,
+        value,
+        obs,
+        reason,
+        benchmark_return=bench_ret,
+        counted=counted.astype(int),
+        beating=beating.astype(int),
     )

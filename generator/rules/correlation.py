@@ -19,7 +19,9 @@ class CorrelationParams(RuleParams):
 
 
 @rule("rolling_correlation", params=CorrelationParams)
-def rolling_correlation(data: MarketData, p: CorrelationParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
+def rolling_correlation(
+    data: MarketData, p: CorrelationParams, dates: pd.DatetimeIndex
+) -> pd.DataFrame:
     """Pearson correlation of daily log returns of two series over a calendar window.
 
     Only days on which both series have a close count (crypto trades at weekends,

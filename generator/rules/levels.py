@@ -22,7 +22,9 @@ class DrawdownParams(RuleParams):
 
 
 @rule("drawdown_from_high", params=DrawdownParams)
-def drawdown_from_high(data: MarketData, p: DrawdownParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
+def drawdown_from_high(
+    data: MarketData, p: DrawdownParams, dates: pd.DatetimeIndex
+) -> pd.DataFrame:
     """Latest close divided by the highest close to date, minus one.
 
     Returns a fraction at or below zero: 0 means a new closing high, -0.25 means 25%
@@ -65,7 +67,9 @@ def monthly_close_record(
     t_ord = dates.to_period("M").asi8
     pos = np.searchsorted(month_ord, t_ord, side="left") - 1  # last month before T's month
     # with a publication lag the month's last close may not be known yet: step back once
-    known = (month_dates.to_numpy()[np.maximum(pos, 0)] + np.timedelta64(s.lag_days, "D")) <= dates.to_numpy()
+    known = (
+        month_dates.to_numpy()[np.maximum(pos, 0)] + np.timedelta64(s.lag_days, "D")
+    ) <= dates.to_numpy()
     pos = np.where(known, pos, pos - 1)
     ok = pos >= 0
     safe = np.maximum(pos, 0)
@@ -95,7 +99,9 @@ class PriorHighsParams(RuleParams):
 
 
 @rule("above_prior_highs", params=PriorHighsParams)
-def above_prior_highs(data: MarketData, p: PriorHighsParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
+def above_prior_highs(
+    data: MarketData, p: PriorHighsParams, dates: pd.DatetimeIndex
+) -> pd.DataFrame:
     """How many of the prior-cycle highs the latest close is above.
 
     Each listed year's highest close is a resistance level. A level exists only once
@@ -115,7 +121,8 @@ def above_prior_highs(data: MarketData, p: PriorHighsParams, dates: pd.DatetimeI
         final_from = pd.Timestamp(year + 1, 1, 1) + pd.Timedelta(days=s.lag_days)
         exists = (dates >= final_from) & np.isfinite(level)
         why = (
-            f"no closes in {year}" if not np.isfinite(level)
+            f"no closes in {year}"
+            if not np.isfinite(level)
             else f"the {year} high is final only from {year + 1}-01-01"
         )
         reason = np.where(~exists & (reason == ""), why, reason)
@@ -166,6 +173,7 @@ def lag_structure(data: MarketData, p: LagStructureParams, dates: pd.DatetimeInd
     near its high, or it is but no laggard lags any more (the gap has closed). The
     value is the first laggard's drawdown; the detail holds every drawdown.
     """
+
     def dd(sid: str) -> pd.DataFrame:
         s = data[sid]
         return asof(drawdowns(s.values), dates, s.lag_days)

@@ -16,7 +16,9 @@ DAY = np.timedelta64(1, "D")
 class MeanChangeParams(RuleParams):
     series: SeriesId
     recent_days: int = Field(30, ge=1, description="The recent window: (T - recent_days, T].")
-    base_from_days: int = Field(212, ge=1, description="The base window starts this many days back.")
+    base_from_days: int = Field(
+        212, ge=1, description="The base window starts this many days back."
+    )
     base_to_days: int = Field(182, ge=0, description="The base window ends this many days back.")
 
     @model_validator(mode="after")
@@ -27,7 +29,9 @@ class MeanChangeParams(RuleParams):
 
 
 @rule("window_mean_change", params=MeanChangeParams)
-def window_mean_change(data: MarketData, p: MeanChangeParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
+def window_mean_change(
+    data: MarketData, p: MeanChangeParams, dates: pd.DatetimeIndex
+) -> pd.DataFrame:
     """Mean of a series over a recent window minus its mean over an earlier window.
 
     Recent window: values dated in (T - recent_days, T] that are known by T (so with a
@@ -99,7 +103,11 @@ def change_over(data: MarketData, p: ChangeParams, dates: pd.DatetimeIndex) -> p
         base_date = obs - pd.Timedelta(days=p.lookback_days)
     else:
         base_date = obs - pd.DateOffset(months=p.lookback_months)
-    before = value_on_or_before(values, base_date.to_numpy()) if len(values) else np.full(len(dates), np.nan)
+    before = (
+        value_on_or_before(values, base_date.to_numpy())
+        if len(values)
+        else np.full(len(dates), np.nan)
+    )
     started = len(values) > 0 and True
     covered = (base_date >= values.index[0]) if started else np.zeros(len(dates), bool)
     before = np.where(covered, before, np.nan)
@@ -107,6 +115,11 @@ def change_over(data: MarketData, p: ChangeParams, dates: pd.DatetimeIndex) -> p
         value = latest["value"].to_numpy() / before - 1
     reason = np.where(covered, "", "not enough history for the lookback")
     return result(
-        dates, value, obs, reason,
-        latest=latest["value"], earlier=before, earlier_date=base_date.strftime("%Y-%m-%d"),
+        dates,
+        value,
+        obs,
+        reason,
+        latest=latest["value"],
+        earlier=before,
+        earlier_date=base_date.strftime("%Y-%m-%d"),
     )

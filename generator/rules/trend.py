@@ -22,7 +22,11 @@ class WeeklyTrendParams(RuleParams):
 
 
 def _trend_text(p: WeeklyTrendParams) -> str:
-    anchor = f" and the {p.low_weeks}-week low not below the {p.anchor_year} low" if p.anchor_year else ""
+    anchor = (
+        f" and the {p.low_weeks}-week low not below the {p.anchor_year} low"
+        if p.anchor_year
+        else ""
+    )
     anchor_fail = f" or a close below the {p.anchor_year} low" if p.anchor_year else ""
     return (
         f"pass: above the {p.short_weeks}-week average{anchor}; warn: below it but above the "
@@ -76,14 +80,18 @@ def weekly_trend(data: MarketData, p: WeeklyTrendParams, dates: pd.DatetimeIndex
     broken = low < anchor  # False where the anchor does not apply yet
     with np.errstate(invalid="ignore", divide="ignore"):
         value = close / short - 1
-    status = np.where(
-        (close < long) | broken, "fail", np.where(close > short, "pass", "warn")
-    )
-    reason = np.where(
-        np.isnan(long), f"needs {p.long_weeks} weekly closes", ""
-    )
+    status = np.where((close < long) | broken, "fail", np.where(close > short, "pass", "warn"))
+    reason = np.where(np.isnan(long), f"needs {p.long_weeks} weekly closes", "")
     value = np.where(np.isnan(long), np.nan, value)
     return result(
-        dates, value, obs, reason, status=status,
-        close=close, sma_short=short, sma_long=long, low_recent=low, anchor_low=anchor,
+        dates,
+        value,
+        obs,
+        reason,
+        status=status,
+        close=close,
+        sma_short=short,
+        sma_long=long,
+        low_recent=low,
+        anchor_low=anchor,
     )

@@ -1,4 +1,4 @@
-"""A folder of CSV files, one per symbol: ``../shared/data``, the ``data/`` cache, or a fork's own."""
+"""A folder of CSV files, one per symbol: ``../shared/data``, the ``data/`` cache, a fork's own."""
 
 from __future__ import annotations
 
