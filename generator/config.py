@@ -30,6 +30,8 @@ class Strict(BaseModel):
 Cadence = Literal["daily", "weekly", "monthly"]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[str, ...] = Weekday.__args__  # type: ignore[attr-defined]
+# pandas' anchored weekly frequencies: "friday" -> "W-FRI"
+WEEKLY_FREQ = {day: f"W-{day[:3].upper()}" for day in WEEKDAYS}
 
 
 class SeriesBase(Strict):
@@ -496,6 +498,25 @@ def load_thesis(path: Path | str) -> LoadedThesis:
                 ):
                     add(("series", sid, "terms", t, "series"), _unknown_series(ref, series_ids))
 
+    def parse_params(where: tuple[Any, ...], model: type[BaseModel], given: Any) -> Any:
+        """A check's or claim's params parsed by its kind's model, with their series ids
+        checked against `series:`; None (and the problems reported) if they are not valid."""
+        try:
+            params = model.model_validate(given)
+        except ValidationError as exc:
+            fields = [f.alias or n for n, f in model.model_fields.items()]
+            for err in exc.errors():
+                add((*where, "params", *err["loc"]), _message(err, fields))
+            return None
+        for sid in params.series_ids() if series_ids else []:
+            if sid not in raw_series:
+                field = next(
+                    (n for n in model.model_fields if sid in _as_list(getattr(params, n))),
+                    "series",
+                )
+                add((*where, "params", field), _unknown_series(sid, series_ids))
+        return params
+
     raw_checks = raw.get("checks") if isinstance(raw.get("checks"), list) else []
     seen: dict[str, int] = {}
     checks: list[Check] = []
@@ -516,25 +537,9 @@ def load_thesis(path: Path | str) -> LoadedThesis:
         if kind is None:
             add(("checks", i, "kind"), _unknown("rule kind", spec.kind, sorted(RULES)))
             continue
-        try:
-            params = kind.params.model_validate(spec.params)
-        except ValidationError as exc:
-            for err in exc.errors():
-                fields = [f.alias or n for n, f in kind.params.model_fields.items()]
-                add(("checks", i, "params", *err["loc"]), _message(err, fields))
+        params = parse_params(("checks", i), kind.params, spec.params)
+        if params is None:
             continue
-        if series_ids:
-            for sid in params.series_ids():
-                if sid not in raw_series:
-                    where = next(
-                        (
-                            n
-                            for n in type(params).model_fields
-                            if sid in _as_list(getattr(params, n))
-                        ),
-                        "series",
-                    )
-                    add(("checks", i, "params", where), _unknown_series(sid, series_ids))
         if kind.own_status:
             for key in ("pass", "warn"):
                 if key in item:
@@ -564,17 +569,9 @@ def load_thesis(path: Path | str) -> LoadedThesis:
         if ckind is None:
             add(("claims", i, "kind"), _unknown("claim kind", cspec.kind, sorted(CLAIM_KINDS)))
             continue
-        try:
-            cparams = ckind.params.model_validate(cspec.params)
-        except ValidationError as exc:
-            for err in exc.errors():
-                fields = list(ckind.params.model_fields)
-                add(("claims", i, "params", *err["loc"]), _message(err, fields))
+        cparams = parse_params(("claims", i), ckind.params, cspec.params)
+        if cparams is None:
             continue
-        if series_ids:
-            for sid in cparams.series_ids():
-                if sid not in raw_series:
-                    add(("claims", i, "params"), _unknown_series(sid, series_ids))
         claims.append((cspec, cparams))
 
     if issues or thesis is None:

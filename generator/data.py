@@ -14,6 +14,7 @@ import pandas as pd
 
 from generator.config import (
     WEEKDAYS,
+    WEEKLY_FREQ,
     BasketSeries,
     FormulaSeries,
     FredSeries,
@@ -117,16 +118,7 @@ def formula_series(spec: FormulaSeries, parts: dict[str, SeriesData]) -> pd.Seri
         return pd.Series(dtype=float, index=pd.DatetimeIndex([], name="date"))
     start = max(parts[t.series].first for t in spec.terms)
     end = max(parts[t.series].last for t in spec.terms)
-    anchor = {
-        "monday": "MON",
-        "tuesday": "TUE",
-        "wednesday": "WED",
-        "thursday": "THU",
-        "friday": "FRI",
-        "saturday": "SAT",
-        "sunday": "SUN",
-    }[spec.weekday]
-    days = pd.date_range(start, end, freq=f"W-{anchor}", name="date")
+    days = pd.date_range(start, end, freq=WEEKLY_FREQ[spec.weekday], name="date")
     total = np.zeros(len(days))
     ok = np.ones(len(days), dtype=bool)
     for term in spec.terms:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from generator.config import Bound, Check, LoadedThesis
+from generator.config import WEEKDAYS, WEEKLY_FREQ, Bound, Check, LoadedThesis
 from generator.data import MarketData
 from generator.rules import RULES
 from generator.timeseries import known_positions
@@ -23,15 +23,6 @@ from generator.timeseries import known_positions
 STATUSES = ("pass", "warn", "fail", "unknown")
 ICONS = {"pass": "✅", "warn": "🟡", "fail": "❌", "unknown": "❔"}
 CORE_COLUMNS = {"value", "data_as_of", "status", "reason"}
-WEEKDAY_CODES = {
-    "monday": "MON",
-    "tuesday": "TUE",
-    "wednesday": "WED",
-    "thursday": "THU",
-    "friday": "FRI",
-    "saturday": "SAT",
-    "sunday": "SUN",
-}
 
 
 @dataclass
@@ -126,7 +117,7 @@ def evaluation_dates(data: MarketData, as_of: pd.Timestamp, weekday: str) -> pd.
     firsts = [s.first for s in data.series.values() if not s.empty]
     if not firsts:
         return pd.DatetimeIndex([as_of], name="date")
-    days = pd.date_range(min(firsts), as_of, freq=f"W-{WEEKDAY_CODES[weekday]}", name="date")
+    days = pd.date_range(min(firsts), as_of, freq=WEEKLY_FREQ[weekday], name="date")
     return days.union(pd.DatetimeIndex([as_of])).rename("date")
 
 
@@ -295,7 +286,7 @@ def evaluate(thesis: LoadedThesis, data: MarketData, as_of: pd.Timestamp) -> Eva
 
 
 def _weekday_index(thesis: LoadedThesis) -> int:
-    return list(WEEKDAY_CODES).index(thesis.thesis.history.weekday)
+    return WEEKDAYS.index(thesis.thesis.history.weekday)
 
 
 def _since(statuses: pd.Series) -> str | None:
