@@ -24,7 +24,7 @@ $(DEV_STAMP): pyproject.toml package-lock.json $(STAMP)
 
 site: $(STAMP)
 ifndef DATA
-	-$(PY) -m generator fetch
+	$(PY) -m generator fetch || true  # offline or partly failed: it says so; build anyway
 endif
 	$(PY) -m generator build $(if $(DATA),--data $(DATA)) $(if $(AS_OF),--as-of $(AS_OF))
 

@@ -141,7 +141,7 @@ def _post_options(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    console = Console(stderr=True)
+    console = Console(stderr=True, log_path=False)
     try:
         if args.command == "build":
             return cmd_build(args, console)
