@@ -26,7 +26,6 @@ Two conventions hold throughout:
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -36,6 +35,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from generator.errors import GeneratorError
+from generator.rules import DocumentedKind
 from generator.timeseries import window_correlation
 
 Verdict = Literal["supported", "contradicted", "insufficient data"]
@@ -293,21 +293,13 @@ ClaimFn = Callable[[Mapping[str, pd.Series], Any], ClaimResult]
 
 
 @dataclass(frozen=True)
-class ClaimKind:
+class ClaimKind(DocumentedKind):
     """A registered claim kind: its name, function, parameter model and documentation."""
 
     kind: str
     fn: ClaimFn
     params: type[ClaimParams]
     module: str
-
-    @property
-    def doc(self) -> str:
-        return inspect.cleandoc(self.fn.__doc__ or "")
-
-    @property
-    def summary(self) -> str:
-        return self.doc.split("\n\n")[0].replace("\n", " ")
 
     def evaluate(
         self, series: Mapping[str, pd.Series], params: ClaimParams | Mapping[str, Any]

@@ -226,7 +226,7 @@ def render_site(
             admonition={"supported": "success", "contradicted": "failure"}.get(
                 result.verdict, "info"
             ),
-            method=CLAIM_KINDS[spec.kind].doc.split("\n\n")[0].replace("\n", " "),
+            method=CLAIM_KINDS[spec.kind].summary,
             params_text=_params_text(params),
             columns=[{"key": k, "label": label} for k, label, _ in result.columns],
             rows=[

@@ -64,8 +64,23 @@ def _is_series_field(info: Any) -> bool:
     return "x-series-id" in text
 
 
+class DocumentedKind:
+    """What rule kinds and claim kinds share: their function's docstring is their docs."""
+
+    fn: Callable[..., Any]
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.fn.__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        """The docstring's first paragraph, on one line."""
+        return self.doc.split("\n\n")[0].replace("\n", " ")
+
+
 @dataclass(frozen=True)
-class RuleKind:
+class RuleKind(DocumentedKind):
     """A registered rule: its kind, function, parameter model and documentation."""
 
     kind: str
@@ -74,14 +89,6 @@ class RuleKind:
     own_status: bool
     thresholds_text: Callable[[Any], str] | None
     module: str
-
-    @property
-    def doc(self) -> str:
-        return inspect.cleandoc(self.fn.__doc__ or "")
-
-    @property
-    def summary(self) -> str:
-        return self.doc.split("\n\n")[0].replace("\n", " ")
 
 
 RULES: dict[str, RuleKind] = {}

@@ -55,8 +55,10 @@ def window_mean_change(
 
     recent, _ = mean(t - p.recent_days * DAY, t - s.lag_days * DAY)
     base, _ = mean(t - p.base_from_days * DAY, t - p.base_to_days * DAY)
-    covered = len(idx) > 0 and True
-    starts_ok = (idx[0] <= t - (p.base_from_days - 1) * DAY) if covered else np.zeros(len(t), bool)
+    if len(idx):
+        starts_ok = idx[0] <= t - (p.base_from_days - 1) * DAY
+    else:
+        starts_ok = np.zeros(len(t), bool)
     value = np.where(starts_ok, recent - base, np.nan)
     reason = np.where(starts_ok, "", f"needs {p.base_from_days} days of history")
     latest = asof(v, dates, s.lag_days)
@@ -103,14 +105,12 @@ def change_over(data: MarketData, p: ChangeParams, dates: pd.DatetimeIndex) -> p
         base_date = obs - pd.Timedelta(days=p.lookback_days)
     else:
         base_date = obs - pd.DateOffset(months=p.lookback_months)
-    before = (
-        value_on_or_before(values, base_date.to_numpy())
-        if len(values)
-        else np.full(len(dates), np.nan)
-    )
-    started = len(values) > 0 and True
-    covered = (base_date >= values.index[0]) if started else np.zeros(len(dates), bool)
-    before = np.where(covered, before, np.nan)
+    if len(values):
+        covered = base_date >= values.index[0]
+        before = np.where(covered, value_on_or_before(values, base_date.to_numpy()), np.nan)
+    else:
+        covered = np.zeros(len(dates), bool)
+        before = np.full(len(dates), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         value = latest["value"].to_numpy() / before - 1
     reason = np.where(covered, "", "not enough history for the lookback")
