@@ -127,8 +127,8 @@ def docs_copy(folder: Path) -> Path:
 
 def build_once(dataset: Dataset) -> dict[str, Any]:
     """One build into temporary folders (run inside the child process)."""
-    from generator.charts import page_weights
     from generator.pipeline import build
+    from generator.weights import page_weights
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         folder = Path(tmp)

@@ -330,7 +330,7 @@ def test_charts_fall_back_to_svg_when_the_bundle_is_missing(browser: Any, site: 
 
 
 def test_pages_stay_under_the_weight_budget(site: Site) -> None:
-    from generator.charts import page_weights
+    from generator.weights import page_weights
 
     weights = page_weights(site.root)
     assert weights, "no pages found"

@@ -14,22 +14,20 @@ import pytest
 import yaml
 
 from generator import charts
-from generator.charts import (
-    Chart,
-    build_charts,
-    chart_files,
-    csv_text,
-    log_ticks,
-    page_weights,
-    segments,
-    thin,
-)
+from generator.charts import Chart, build_charts, chart_files
+from generator.charts import files as chart_files_module
+from generator.charts.base import log_ticks, pct, segments
+from generator.charts.encode import csv_text, thin
+from generator.charts.files import static_spec
+from generator.charts.generic import value_domain
+from generator.charts.theme import DARK_OF, STATIC_WIDTH
 from generator.claims import evaluate_claims
 from generator.config import Bound, FredSeries, load_thesis
 from generator.data import load_market_data
 from generator.evaluate import evaluate
 from generator.pipeline import DEFAULT_THESIS
 from generator.sources.sample import SampleSource
+from generator.weights import page_weights
 
 #: Budget per page is 300 KB of HTML plus specs; generated pages carry ~40-75 KB of HTML.
 SPEC_BUDGET = 200_000
@@ -123,7 +121,7 @@ def test_summaries_come_from_the_data(sample: tuple[object, dict], pages) -> Non
     trend = next(c for c in pages["check:btc_htf_uptrend"] if c.id.endswith("-weekly"))
     row = ev.frames["btc_htf_uptrend"].iloc[-1]
     gap = row["close"] / row["sma_short"] - 1
-    assert charts.pct(gap) in trend.summary
+    assert pct(gap) in trend.summary
     assert ev.as_of.strftime("%Y-%m-%d") in trend.summary
     assert ("above" if gap > 0 else "below") + " its 50-week average" in trend.summary
 
@@ -351,16 +349,16 @@ def test_dark_palette_travels_with_the_spec(pages: dict[str, list[Chart]]) -> No
     for chart in every(pages):
         dark = chart.spec.get("usermeta", {}).get("dark", {})
         text = json.dumps({k: v for k, v in chart.spec.items() if k != "usermeta"})
-        used = {c for c in charts.DARK_OF if f'"{c}"' in text}
+        used = {c for c in DARK_OF if f'"{c}"' in text}
         assert used <= set(dark), chart.id
-        assert all(charts.DARK_OF[k] == v for k, v in dark.items())
+        assert all(DARK_OF[k] == v for k, v in dark.items())
 
 
 # ----------------------------------------------------------------------------- files
 
 
 def test_chart_files(pages: dict[str, list[Chart]], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(charts, "vega_bundle", lambda: "/* vega */")
+    monkeypatch.setattr(chart_files_module, "vega_bundle", lambda: "/* vega */")
     home = {"home": pages["home"]}
     files = chart_files(home)
     assert files["assets/vendor/vega.js"] == "/* vega */"
@@ -397,8 +395,8 @@ def test_page_weights(tmp_path: Path) -> None:
 
 def test_static_spec_has_fixed_width_title_and_light_colours(pages) -> None:
     chart = pages["home"][0]
-    static = charts.static_spec(chart)
-    assert static["width"] == charts.STATIC_WIDTH
+    static = static_spec(chart)
+    assert static["width"] == STATIC_WIDTH
     assert static["title"]["text"] == chart.title
     assert static["config"]["background"] == "#ffffff"
     assert "usermeta" not in static
@@ -417,7 +415,7 @@ def test_static_spec_has_fixed_width_title_and_light_colours(pages) -> None:
 )
 def test_value_domain(values, limits, cut, lo_below, hi_above) -> None:
     known = pd.Series(values, index=pd.date_range("2020-01-03", periods=len(values), freq="W-FRI"))
-    lo, hi, was_cut = charts.value_domain(known, limits, "percent")
+    lo, hi, was_cut = value_domain(known, limits, "percent")
     assert was_cut is cut
     assert lo < lo_below and hi > hi_above
     assert (hi < max(values)) is cut
