@@ -1,0 +1,233 @@
+"""What a claim audit returns, the base of its parameters, the claim-kind registry and
+:func:`evaluate_claims`, which validates every configured claim and runs it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from generator.errors import GeneratorError
+from generator.rules import DocumentedKind
+
+Verdict = Literal["supported", "contradicted", "insufficient data"]
+VERDICTS: tuple[str, ...] = ("supported", "contradicted", "insufficient data")
+
+#: How a case-table column is shown: ``date`` (ISO string), ``text``, ``price`` (a level),
+#: ``percent`` (a signed change as a fraction: -0.082 is -8.2%), ``share`` (a fraction of a
+#: whole: 0.25 is 25%), ``number`` (e.g. a correlation), ``int`` and ``bool`` (yes/no).
+#: None is unknown in every format.
+COLUMN_FORMATS = frozenset({"date", "text", "price", "percent", "share", "number", "int", "bool"})
+
+#: A value dated more than this many days before the date it stands for counts as missing.
+STALE_DAYS = 5
+
+#: Display names of the default thesis' series; other ids show as themselves.
+SERIES_NAMES: dict[str, str] = {
+    "btc": "BTC",
+    "eth": "ETH",
+    "alts": "the alt basket",
+    "rut": "Russell 2000",
+    "spx": "S&P 500",
+    "dxy": "US dollar index",
+}
+
+# Thresholds such as "a fall of at least 50%" are compared with this slack, so that a
+# fall of exactly 50% counts although 1 - 0.5 is computed in floating point.
+EPS = 1e-9
+
+Column = tuple[str, str, str]
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class ClaimResult:
+    """What a claim audit found.
+
+    ``cases`` are JSON-ready rows (ISO date strings, rounded floats, None for missing)
+    whose keys are listed, in order, by ``columns`` as (key, label, format) with a
+    format from :data:`COLUMN_FORMATS`. ``markers`` are dates to mark on the chart:
+    ``{"date", "label", "series"}``. ``extra`` holds things for charts that are not
+    JSON (pandas objects). ``reason`` says what is missing when the verdict is
+    "insufficient data".
+    """
+
+    verdict: Verdict
+    summary: str
+    reason: str | None = None
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    columns: list[Column] = field(default_factory=list)
+    markers: list[dict[str, str]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"Expected a verdict in {VERDICTS}, but received {self.verdict!r}")
+        for key, _label, fmt in self.columns:
+            if fmt not in COLUMN_FORMATS:
+                raise ValueError(
+                    f"Expected a column format in {sorted(COLUMN_FORMATS)}, "
+                    f"but received {fmt!r} for column {key!r}"
+                )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready part (everything but ``extra``)."""
+        return {
+            "verdict": self.verdict,
+            "summary": self.summary,
+            "reason": self.reason,
+            "columns": [list(c) for c in self.columns],
+            "cases": self.cases,
+            "markers": self.markers,
+        }
+
+
+def insufficient(reason: str) -> ClaimResult:
+    """An "insufficient data" result whose summary states the reason."""
+    return ClaimResult(
+        "insufficient data", f"Not enough data to test this claim: {reason}.", reason
+    )
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+class ClaimParams(BaseModel):
+    """Base of every claim's parameter model: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    names: dict[str, str] = Field(
+        default_factory=dict,
+        description="Display names of series ids in the summary and table headings; ids not "
+        "listed use the series' own name or the id.",
+    )
+
+    def series_ids(self) -> list[str]:
+        """Every series id the claim reads (all are required)."""
+        raise NotImplementedError
+
+    def name(self, series_id: str) -> str:
+        return self.names.get(series_id) or SERIES_NAMES.get(series_id, series_id)
+
+
+def nonblank(value: str, what: str) -> str:
+    if not value.strip():
+        raise ValueError(f"Expected a series id for {what}, but received an empty string")
+    return value
+
+
+ClaimFn = Callable[[Mapping[str, pd.Series], Any], ClaimResult]
+
+
+@dataclass(frozen=True)
+class ClaimKind(DocumentedKind):
+    """A registered claim kind: its name, function, parameter model and documentation."""
+
+    kind: str
+    fn: ClaimFn
+    params: type[ClaimParams]
+    module: str
+
+    def evaluate(
+        self, series: Mapping[str, pd.Series], params: ClaimParams | Mapping[str, Any]
+    ) -> ClaimResult:
+        """Validate ``params``, check that every series it names has data, then run."""
+        if not isinstance(params, self.params):
+            params = self.params.model_validate(dict(params))
+        available: dict[str, pd.Series] = {}
+        missing: list[str] = []
+        for sid in params.series_ids():
+            values = series.get(sid)
+            values = None if values is None else values.dropna()
+            if values is None or values.empty:
+                missing.append(sid)
+                continue
+            if not values.index.is_monotonic_increasing or not values.index.is_unique:
+                raise ValueError(f"series {sid!r}: expected sorted, unique dates")
+            available[sid] = values.astype(float)
+        if missing:
+            listed = ", ".join(f"series '{sid}' ({params.name(sid)})" for sid in missing)
+            return insufficient(f"no data for {listed}")
+        return self.fn(available, params)
+
+
+CLAIM_KINDS: dict[str, ClaimKind] = {}
+
+
+def claim_kind(kind: str, *, params: type[ClaimParams]) -> Callable[[ClaimFn], ClaimFn]:
+    """Register a claim kind under the name a thesis writes in ``claims[].kind``."""
+
+    def register(fn: ClaimFn) -> ClaimFn:
+        if kind in CLAIM_KINDS and CLAIM_KINDS[kind].fn is not fn:
+            raise ValueError(
+                f"claim kind {kind!r} is already registered by {CLAIM_KINDS[kind].module}"
+            )
+        if not (fn.__doc__ or "").strip():
+            raise ValueError(f"claim kind {kind!r} needs a docstring: it is its documentation")
+        CLAIM_KINDS[kind] = ClaimKind(kind, fn, params, fn.__module__)
+        return fn
+
+    return register
+
+
+def evaluate_claims(
+    claims_config: Sequence[Any],
+    series: Mapping[str, pd.Series],
+    names: Mapping[str, str] | None = None,
+) -> dict[str, ClaimResult]:
+    """Run every configured claim; returns results keyed by claim id, in config order.
+
+    Each item is a mapping or object with ``id``, ``kind`` and ``params`` (raw or already
+    validated), or an ``(spec, params)`` pair as the loaded thesis holds them. ``names``
+    gives series display names (a claim's own ``names`` parameter wins). A series that is
+    absent or empty makes that claim "insufficient data", naming the series. Unknown
+    kinds, bad parameters and repeated ids raise one :class:`GeneratorError` listing
+    every problem.
+    """
+    problems: list[str] = []
+    planned: list[tuple[str, ClaimKind, ClaimParams]] = []
+    seen: set[str] = set()
+    for i, item in enumerate(claims_config):
+        spec, params = item if isinstance(item, tuple) else (item, None)
+        claim_id = _get(spec, "id")
+        kind_name = _get(spec, "kind")
+        if params is None:
+            params = _get(spec, "params") or {}
+        where = f"claims[{i}]"
+        if claim_id in seen:
+            problems.append(f"{where}.id: duplicate claim id {claim_id!r}")
+        seen.add(claim_id)
+        kind = CLAIM_KINDS.get(kind_name)
+        if kind is None:
+            problems.append(
+                f"{where}.kind: Expected one of {sorted(CLAIM_KINDS)}, but received {kind_name!r}"
+            )
+            continue
+        if not isinstance(params, kind.params):
+            raw = params.model_dump() if isinstance(params, BaseModel) else dict(params)
+            try:
+                params = kind.params.model_validate(raw)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    loc = ".".join(str(part) for part in err["loc"])
+                    problems.append(f"{where}.params{'.' + loc if loc else ''}: {err['msg']}")
+                continue
+        if names:
+            params = params.model_copy(update={"names": {**names, **params.names}})
+        planned.append((claim_id, kind, params))
+    if problems:
+        raise GeneratorError("invalid claims:\n  " + "\n  ".join(problems))
+    return {claim_id: kind.evaluate(series, params) for claim_id, kind, params in planned}
+
+
+def _get(obj: Any, key: str) -> Any:
+    return obj.get(key) if isinstance(obj, Mapping) else getattr(obj, key, None)
+
+
+# --------------------------------------------------------------------------- detectors
