@@ -92,10 +92,12 @@ def prepare(
     as_of: pd.Timestamp | None,
     *,
     allow_sample: bool = True,
+    claims: bool = True,
     stage: Stage | None = None,
     timings: dict[str, float] | None = None,
 ) -> tuple[LoadedThesis, MarketData, Evaluation, dict[str, Any]]:
-    """Everything up to the evaluation and claims, with no file written."""
+    """Everything up to the evaluation and claims (unless ``claims`` is False: the weekly
+    posts do not show them), with no file written."""
     from generator.claims import evaluate_claims, insufficient
 
     timings = {} if timings is None else timings
@@ -110,18 +112,20 @@ def prepare(
                 raise GeneratorError(f"no data found for any series ({source.label})")
     with _timed(timings, "evaluate with history", stage):
         ev = evaluate(thesis, data, as_of)
+    if not claims:
+        return thesis, data, ev, {}
     with _timed(timings, "historical claims", stage):
         series = {sid: s.values for sid, s in ev.data.series.items()}
         names = {sid: s.name for sid, s in ev.data.series.items()}
         if data.demo:
             # synthetic prices say nothing about market history: no audit on them
-            claims = {
+            audits = {
                 spec.id: insufficient("this build uses synthetic sample data, not market history")
                 for spec, _ in thesis.claims
             }
         else:
-            claims = evaluate_claims(thesis.claims, series, names) if thesis.claims else {}
-    return thesis, data, ev, claims
+            audits = evaluate_claims(thesis.claims, series, names) if thesis.claims else {}
+    return thesis, data, ev, audits
 
 
 def build(

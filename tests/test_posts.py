@@ -16,6 +16,7 @@ from generator import pipeline, posts
 from generator.cli import main
 from generator.config import load_thesis
 from generator.data import load_market_data
+from generator.errors import GeneratorError
 from generator.evaluate import evaluate
 from generator.posts import CheckWeek, WeeklyUpdate
 from generator.render import GENERATED, render_site, write_site
@@ -361,7 +362,7 @@ def test_post_dates(sample_ev):
     assert posts.post_dates(sample_ev) == [days[-1]]
     since = pd.Timestamp("2025-10-01")
     assert posts.post_dates(sample_ev, since) == list(days[days >= since])
-    with pytest.raises(posts.GeneratorError, match="no history date"):
+    with pytest.raises(GeneratorError, match="no history date"):
         posts.post_dates(sample_ev, pd.Timestamp("2026-01-01"))
 
 

@@ -1,0 +1,93 @@
+"""One weekly post as file contents (Markdown and two SVGs); nothing is written here."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from generator.evaluate import Evaluation
+from generator.pipeline import DEFAULT_DOCS
+from generator.posts.chart import GRID_WEEKS, chart_svg, checklist_chart, overview
+from generator.posts.sentences import (
+    flip_sentence,
+    flips_summary,
+    fresh_sentence,
+    headline,
+    long_date,
+    move_sentence,
+    score_sentence,
+    stale_sentence,
+    still_stale_sentence,
+    title_link,
+    values_text,
+)
+from generator.posts.week import weekly_update
+
+POSTS_DIR = DEFAULT_DOCS / "blog" / "posts"
+SLUG = "weekly-update"
+
+
+def post_name(day: pd.Timestamp) -> str:
+    return f"{day.date().isoformat()}-{SLUG}"
+
+
+def render_post(ev: Evaluation, day: pd.Timestamp) -> dict[str, str]:
+    """The post for history date ``day``: file name -> content (Markdown and two SVGs)."""
+    from generator.render import environment
+
+    update = weekly_update(ev, day)
+    name = post_name(day)
+    lead = f"{score_sentence(update)} {flips_summary(update)}"
+    grid_weeks = min(GRID_WEEKS, len(ev.history.loc[:day]))
+    markets = overview(ev, day)
+    table = [
+        {
+            "title": title_link(r).strip("*").replace("|", "\\|"),
+            "value": _cell(r.status, values_text(r)[0]),
+            "before": _cell(r.previous_status, values_text(r)[1]),
+            "status": r.status,
+            "was": r.previous_status if r.flipped else None,
+            "scored": r.scored,
+        }
+        for r in update.rows
+    ]
+    text = (
+        environment()
+        .get_template("post.md.j2")
+        .render(
+            date=day.date().isoformat(),
+            slug=SLUG,
+            description=json.dumps(lead, ensure_ascii=False),
+            title=headline(update),
+            demo=update.demo,
+            lead=lead,
+            overview=f"{name}-overview.svg" if markets else None,
+            overview_alt=markets[1].replace("[", "(").replace("]", ")") if markets else "",
+            checklist_chart=f"{name}-checklist.svg",
+            checklist_alt=(
+                f"The score over the weeks to {long_date(day)} against the verdict "
+                f"bands, and each check's status over the last {grid_weeks} weeks."
+            ),
+            first_week=update.previous is None,
+            previous=long_date(update.previous) if update.previous is not None else None,
+            flips=[flip_sentence(r) for r in update.flips],
+            moves=[move_sentence(r) for r in update.moves],
+            went_stale=[stale_sentence(r) for r in update.went_stale],
+            fresh_again=[fresh_sentence(r) for r in update.fresh_again],
+            still_stale=still_stale_sentence(update.still_stale) if update.still_stale else "",
+            long_date=long_date(day),
+            newest=update.newest or "n/a",
+            table=table,
+        )
+    )
+    files = {f"{name}.md": text, f"{name}-checklist.svg": chart_svg(checklist_chart(ev, day))}
+    if markets:
+        files[f"{name}-overview.svg"] = markets[0]
+    return files
+
+
+def _cell(status: str | None, value: str) -> str:
+    if status is None:
+        return "–"
+    return "unknown" if status == "unknown" else value
