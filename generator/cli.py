@@ -206,7 +206,7 @@ def _annotate_stale(ev: Evaluation) -> None:
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
-    from generator.config import load_thesis
+    from generator.loader import load_thesis
     from generator.pipeline import parse_as_of, prepare
 
     if args.validate_only:
@@ -246,7 +246,7 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
-    from generator.config import load_thesis
+    from generator.loader import load_thesis
     from generator.pipeline import DEFAULT_CACHE
     from generator.sources.fetch import FetchTarget, fetch_all, print_summary
 

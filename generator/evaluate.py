@@ -17,7 +17,6 @@ import pandas as pd
 
 from generator.config import WEEKDAYS, WEEKLY_FREQ, Bound, Check, LoadedThesis
 from generator.data import MarketData
-from generator.rules import RULES
 from generator.timeseries import known_positions
 
 STATUSES = ("pass", "warn", "fail", "unknown")
@@ -104,7 +103,7 @@ def bound_text(bound: Bound, fmt: str, unit_label: str = "") -> str:
 
 
 def thresholds_text(check: Check) -> str:
-    kind = RULES[check.kind]
+    kind = check.rule
     if kind.own_status:
         return kind.thresholds_text(check.params) if kind.thresholds_text else "decided by the rule"
     text = f"pass {bound_text(check.pass_, check.format, check.unit_label)}"
@@ -157,7 +156,7 @@ def _staleness(
 def classify(check: Check, frame: pd.DataFrame) -> np.ndarray:
     """pass / warn / fail from the check's bounds, or the rule's own status."""
     value = frame["value"].to_numpy()
-    if RULES[check.kind].own_status:
+    if check.rule.own_status:
         status = frame["status"].to_numpy(dtype=object)
     else:
         status = np.where(
@@ -174,7 +173,7 @@ def run_checks(
     """Every check's rule output plus ``status`` and ``reason`` on every date."""
     frames: dict[str, pd.DataFrame] = {}
     for check in thesis.checks:
-        frame = RULES[check.kind].fn(data, check.params, dates).copy()
+        frame = check.rule.fn(data, check.params, dates).copy()
         stale = _staleness(thesis, data, check, dates)
         value = frame["value"].to_numpy(dtype=float)
         rule_reason = (

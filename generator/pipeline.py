@@ -16,10 +16,11 @@ from typing import Any
 
 import pandas as pd
 
-from generator.config import FredSeries, LoadedThesis, load_thesis
+from generator.config import FredSeries, LoadedThesis
 from generator.data import MarketData, load_market_data
 from generator.errors import GeneratorError
 from generator.evaluate import Evaluation, evaluate
+from generator.loader import load_thesis
 from generator.sources import Source
 from generator.sources.csvdir import CsvDirSource
 
@@ -98,7 +99,7 @@ def prepare(
 ) -> tuple[LoadedThesis, MarketData, Evaluation, dict[str, Any]]:
     """Everything up to the evaluation and claims (unless ``claims`` is False: the weekly
     posts do not show them), with no file written."""
-    from generator.claims import evaluate_claims, insufficient
+    from generator.claims import CLAIM_KINDS, evaluate_claims, insufficient
 
     timings = {} if timings is None else timings
     with _timed(timings, "validate thesis", stage):
@@ -124,7 +125,8 @@ def prepare(
                 for spec, _ in thesis.claims
             }
         else:
-            audits = evaluate_claims(thesis.claims, series, names) if thesis.claims else {}
+            kinds = CLAIM_KINDS.view(thesis.plugins)
+            audits = evaluate_claims(thesis.claims, series, names, kinds) if thesis.claims else {}
     return thesis, data, ev, audits
 
 

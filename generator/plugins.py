@@ -1,7 +1,9 @@
-"""Local rule plugins: ``.py`` files named under ``plugins:`` in the thesis file.
+"""Local plugins: ``.py`` files named under ``plugins:`` in the thesis file.
 
-A plugin registers rule kinds with the same :func:`generator.rules.rule` decorator
-the built-ins use. A plugin that fails to import is reported with its file and line.
+A plugin registers rule kinds (and claim kinds, chart builders, sources) with the same
+decorators the built-ins use. It runs afresh for every thesis that loads it, inside that
+thesis' :class:`~generator.registry.PluginScope`, so what it registers belongs to that
+thesis only. A plugin that fails to import is reported with its file and line.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ import sys
 import traceback
 from pathlib import Path
 
+from generator.registry import PluginScope, collecting
 
-def load_plugins(base_dir: Path, paths: list[str]) -> list[tuple[int, str]]:
-    """Import each plugin file (relative to the thesis file); return (index, message) problems."""
+
+def load_plugins(base_dir: Path, paths: list[str], scope: PluginScope) -> list[tuple[int, str]]:
+    """Run each plugin file (relative to the thesis file), registering into ``scope``;
+    return (index, message) problems."""
     problems: list[tuple[int, str]] = []
     for index, name in enumerate(paths):
         path = (base_dir / name).resolve()
@@ -21,14 +26,13 @@ def load_plugins(base_dir: Path, paths: list[str]) -> list[tuple[int, str]]:
             problems.append((index, f"Expected a .py file, but {name!r} does not exist"))
             continue
         module_name = f"thesis_plugin_{path.stem}_{abs(hash(str(path))) % 10**8}"
-        if module_name in sys.modules:
-            continue
         spec = importlib.util.spec_from_file_location(module_name, path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         try:
             sys.modules[module_name] = module
-            spec.loader.exec_module(module)
+            with collecting(scope):
+                spec.loader.exec_module(module)
         except SyntaxError as exc:
             sys.modules.pop(module_name, None)
             problems.append((index, f"plugin {path}, line {exc.lineno}: syntax error: {exc.msg}"))

@@ -22,7 +22,7 @@ from generator.charts import Chart, chart_files
 from generator.claims import CLAIM_KINDS
 from generator.config import BasketSeries, FormulaSeries
 from generator.evaluate import Evaluation
-from generator.rules import RULES
+from generator.rules import RULES, is_series_field
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
@@ -156,6 +156,7 @@ def render_site(
 
     env.globals["chart_block"] = chart_block
     thesis = ev.thesis.thesis
+    claim_kinds = CLAIM_KINDS.view(ev.thesis.plugins)
     groups_by_id = {g.id: g for g in thesis.groups}
     counts = Counter(c.status for c in ev.checks if c.group in ev.thesis.scored_groups)
     total_scored = sum(counts.values())
@@ -226,14 +227,14 @@ def render_site(
             admonition={"supported": "success", "contradicted": "failure"}.get(
                 result.verdict, "info"
             ),
-            method=CLAIM_KINDS[spec.kind].summary,
+            method=claim_kinds[spec.kind].summary,
             params_text=_params_text(params),
             columns=[{"key": k, "label": label} for k, label, _ in result.columns],
             rows=[
                 [_claim_cell(case.get(k), fmt) for k, _, fmt in result.columns]
                 for case in result.cases
             ],
-            verdict_rule=_claim_rule(CLAIM_KINDS[spec.kind].doc),
+            verdict_rule=_claim_rule(claim_kinds[spec.kind].doc),
         )
     files["methodology.md"] = env.get_template("methodology.md.j2").render(
         **common,
@@ -246,7 +247,7 @@ def render_site(
                 "measure": c.measure,
                 "kind": c.kind,
                 "params_text": _params_text(c.params),
-                "rule_summary": RULES[c.kind].summary,
+                "rule_summary": c.rule.summary,
                 "thresholds": ev.check(c.id).thresholds,
                 "unknown_when": "any of "
                 + ", ".join(f"`{s}`" for s in c.params.series_ids())
@@ -260,7 +261,7 @@ def render_site(
                 "title": spec.title,
                 "kind": spec.kind,
                 "params_text": _params_text(params),
-                "doc": " ".join(CLAIM_KINDS[spec.kind].doc.split("\n\n")[:2]).replace("\n", " "),
+                "doc": " ".join(claim_kinds[spec.kind].doc.split("\n\n")[:2]).replace("\n", " "),
             }
             for spec, params in ev.thesis.claims
             if spec.id in claims
@@ -336,18 +337,17 @@ def rules_reference(thesis: Any) -> list[dict[str, Any]]:
     """Each registered rule kind with its parameters and an example, for the reference page."""
     import yaml
 
-    from generator.rules import _is_series_field
-
     examples = {}
     for check in thesis.checks:
         examples.setdefault(check.kind, check.spec)
     out = []
-    for kind in sorted(RULES):
-        rk = RULES[kind]
+    rules = RULES.view(thesis.plugins)
+    for kind in sorted(rules):
+        rk = rules[kind]
         params = []
         for name, info in rk.params.model_fields.items():
-            kind_text = "series id" if _is_series_field(info) else _type_name(info.annotation)
-            if _is_series_field(info) and "list" in str(info.annotation):
+            kind_text = "series id" if is_series_field(info) else _type_name(info.annotation)
+            if is_series_field(info) and "list" in str(info.annotation):
                 kind_text = "list of series ids"
             required = info.is_required()
             params.append(

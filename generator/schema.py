@@ -13,10 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from generator.claims import CLAIM_KINDS
 from generator.config import CheckSpec, ClaimSpec, Thesis
+from generator.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = ROOT / "thesis.schema.json"
@@ -24,16 +27,12 @@ SCHEMA_PATH = ROOT / "thesis.schema.json"
 
 def thesis_schema() -> dict[str, Any]:
     """Thesis schema with each check's and claim's ``params`` typed by its kind."""
-    from generator.claims import CLAIM_KINDS
-    from generator.rules import RULES, load_builtin_rules
-
-    load_builtin_rules()
     schema = Thesis.model_json_schema(by_alias=True)
     defs = schema.setdefault("$defs", {})
     schema["title"] = "Thesis file (thesis.yml)"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
 
-    def typed(spec_name: str, kinds: dict[str, Any], what: str) -> None:
+    def typed(spec_name: str, kinds: Mapping[str, Any], what: str) -> None:
         spec = defs[spec_name]
         spec["properties"]["kind"] = {
             "description": f"The {what} kind; see the rules reference.",

@@ -220,9 +220,9 @@ def compare_history(dataset: Dataset, runs: int = 3, every: int = 1) -> HistoryC
     and with D as the only date: what a build ``--as-of D`` computes for its checklist.
     ``every`` > 1 loops over every n-th Friday only and scales the time up (quick mode).
     """
-    from generator.config import load_thesis
     from generator.data import load_market_data
     from generator.evaluate import evaluate, run_checks
+    from generator.loader import load_thesis
     from generator.pipeline import choose_source
 
     thesis = load_thesis(dataset.thesis)
@@ -268,7 +268,8 @@ def scaled_copy(thesis_path: Path, factor: int, folder: Path) -> tuple[Dataset, 
     against each copy. Claims stay as they are. Both theses read the same kind of
     CSV folder, so the two builds differ only in size.
     """
-    from generator.config import BasketSeries, FredSeries, YahooSeries, load_thesis
+    from generator.config import BasketSeries, FredSeries, YahooSeries
+    from generator.loader import load_thesis
     from generator.sources import file_name
     from generator.sources.sample import write_sample
 

@@ -66,7 +66,7 @@ def test_budget_lines_say_pass_or_over(quick_report):
 
 
 def test_the_scaled_thesis_has_ten_times_the_series_and_checks(bench, tmp_path):
-    from generator.config import load_thesis
+    from generator.loader import load_thesis
 
     small, large = bench.scaled_copy(ROOT / "thesis.yml", 10, tmp_path)
     base, scaled = load_thesis(small.thesis), load_thesis(large.thesis)

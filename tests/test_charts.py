@@ -22,9 +22,10 @@ from generator.charts.files import static_spec
 from generator.charts.generic import value_domain
 from generator.charts.theme import DARK_OF, STATIC_WIDTH
 from generator.claims import evaluate_claims
-from generator.config import Bound, FredSeries, load_thesis
+from generator.config import Bound, FredSeries
 from generator.data import load_market_data
 from generator.evaluate import evaluate
+from generator.loader import load_thesis
 from generator.pipeline import DEFAULT_THESIS
 from generator.sources.sample import SampleSource
 from generator.weights import page_weights
@@ -170,16 +171,15 @@ def test_no_claims_no_claim_pages(sample: tuple[object, dict]) -> None:
 
 def test_unknown_kind_gets_value_and_status_charts(sample, monkeypatch: pytest.MonkeyPatch) -> None:
     ev, _ = sample
-    monkeypatch.delitem(charts.CHECK_CHARTS, "drawdown_from_high")
+    monkeypatch.delitem(charts.CHECK_CHARTS.builtin, "drawdown_from_high")
     check = next(c for c in ev.thesis.checks if c.id == "rut_near_high")
     found = charts.check_charts(charts.context(ev), check)
     assert [c.id for c in found] == ["rut_near_high-value", "rut_near_high-status"]
 
 
 def test_every_builtin_rule_kind_has_an_evidence_builder() -> None:
-    from generator.rules import RULES, load_builtin_rules
+    from generator.rules import RULES
 
-    load_builtin_rules()
     builtin = {k for k, r in RULES.items() if r.module.startswith("generator.rules")}
     assert builtin - {"rolling_correlation"} <= set(charts.CHECK_CHARTS)
 

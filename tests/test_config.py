@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from generator.cli import main
-from generator.config import ConfigError, load_thesis
+from generator.config import ConfigError
+from generator.loader import load_thesis
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = yaml.safe_load((ROOT / "thesis.yml").read_text())

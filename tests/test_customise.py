@@ -15,10 +15,11 @@ import yaml
 from test_build import docs_copy
 
 from generator import config
-from generator.config import ConfigError, load_thesis
+from generator.config import ConfigError
+from generator.loader import load_thesis
 from generator.pipeline import build
 from generator.render import rules_reference
-from generator.rules import RULES, load_builtin_rules
+from generator.rules import RULES
 from generator.schema import SCHEMA_PATH, schema_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,7 +53,6 @@ def test_every_thesis_key_is_described_and_in_the_guide(model):
 
 
 def test_every_rule_kind_is_documented_with_its_parameters():
-    load_builtin_rules()
     thesis = load_thesis(ROOT / "thesis.yml")
     reference = {r["kind"]: r for r in rules_reference(thesis)}
     assert set(reference) == set(RULES)
@@ -90,7 +90,9 @@ def test_the_example_thesis_builds_with_its_plugin_rule(tmp_path):
     result = build(thesis_path=EXAMPLE, site_dir=tmp_path / "site", docs_dir=docs_copy(tmp_path))
     ids = [c.id for c in result.evaluation.checks]
     assert ids[0] == "dollar_below_average" and len(ids) == 6
-    assert RULES["moving_average_gap"].module.startswith("thesis_plugin_moving_average")
+    plugin_rules = RULES.view(result.evaluation.thesis.plugins)
+    assert plugin_rules["moving_average_gap"].module.startswith("thesis_plugin_moving_average")
+    assert "moving_average_gap" not in RULES  # it belongs to that thesis only
     page = (tmp_path / "site" / "checks" / "dollar_below_average" / "index.html").read_text()
     assert "moving_average_gap" in page
     rules_page = (tmp_path / "site" / "rules" / "index.html").read_text()

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.config import load_thesis
 from generator.data import load_market_data
 from generator.evaluate import evaluate, format_value
+from generator.loader import load_thesis
 from generator.sources.csvdir import CsvDirSource
 from generator.sources.sample import SampleSource
 

@@ -14,10 +14,10 @@ import pytest
 
 from generator import pipeline, posts
 from generator.cli import main
-from generator.config import load_thesis
 from generator.data import load_market_data
 from generator.errors import GeneratorError
 from generator.evaluate import evaluate
+from generator.loader import load_thesis
 from generator.posts import CheckWeek, WeeklyUpdate
 from generator.render import GENERATED, render_site, write_site
 from generator.sources.csvdir import CsvDirSource

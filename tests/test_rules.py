@@ -9,9 +9,7 @@ import pandas as pd
 import pytest
 from conftest import daily, market
 
-from generator.rules import RULES, load_builtin_rules
-
-load_builtin_rules()
+from generator.rules import RULES
 
 
 def run(kind: str, data, params: dict, *dates: str) -> pd.DataFrame:

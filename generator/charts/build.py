@@ -42,7 +42,7 @@ def build_charts(evaluation: Any, claims: dict[str, Any]) -> dict[str, list[Char
         result = (claims or {}).get(spec.id)
         if result is None:
             continue
-        builder = CLAIM_CHARTS.get(spec.kind, markers_chart)
+        builder = CLAIM_CHARTS.view(evaluation.thesis.plugins).get(spec.kind, markers_chart)
         pages[f"claim:{spec.id}"] = builder(ctx, spec.id, params, result)
         for chart in pages[f"claim:{spec.id}"]:
             chart.facts.insert(0, ("Verdict of the audit", str(getattr(result, "verdict", "n/a"))))

@@ -22,18 +22,16 @@ from generator.charts.base import (
 )
 from generator.charts.encode import folded, inline, thin
 from generator.charts.theme import LIGHT
+from generator.registry import Registry
 
 ClaimBuilder = Callable[[Context, str, Any, Any], list[Chart]]
 #: claim kind -> builder; a kind without one gets its markers drawn on their series
-CLAIM_CHARTS: dict[str, ClaimBuilder] = {}
+CLAIM_CHARTS: Registry[ClaimBuilder] = Registry("chart for claim kind")
 
 
 def claim_chart(kind: str) -> Callable[[ClaimBuilder], ClaimBuilder]:
-    def register(fn: ClaimBuilder) -> ClaimBuilder:
-        CLAIM_CHARTS[kind] = fn
-        return fn
-
-    return register
+    """Register the chart builder for a claim kind (plugins may use it too)."""
+    return CLAIM_CHARTS.decorator(kind)
 
 
 def _full_prices(ctx: Context, sid: str) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from generator.charts.base import (
 from generator.charts.encode import inline, runs
 from generator.charts.theme import LIGHT, STATUSES
 from generator.evaluate import bound_text, format_value
-from generator.rules import RULES
+from generator.registry import Registry
 
 
 def value_domain(known: pd.Series, limits: list[float], fmt: str) -> tuple[float, float, bool]:
@@ -53,7 +53,7 @@ def value_chart(ctx: Context, check: Any, frame: pd.DataFrame) -> Chart | None:
     if known.empty:
         return None
     fmt = check.format
-    has_bands = check.pass_ is not None and not RULES[check.kind].own_status
+    has_bands = check.pass_ is not None and not check.rule.own_status
     limits = threshold_values(check) if has_bands else []
     lo, hi, cut = value_domain(known, limits, fmt)
     scale = alt.Scale(domain=[lo, hi], nice=False, zero=False)
@@ -193,27 +193,22 @@ def status_chart(ctx: Context, check: Any, frame: pd.DataFrame) -> Chart | None:
 
 CheckBuilder = Callable[[Context, Any, pd.DataFrame], list[Chart]]
 #: rule kind -> builder of the evidence charts shown above the value chart
-CHECK_CHARTS: dict[str, CheckBuilder] = {}
+CHECK_CHARTS: Registry[CheckBuilder] = Registry("evidence chart for rule kind")
 
 
 def check_chart(kind: str) -> Callable[[CheckBuilder], CheckBuilder]:
     """Register the evidence chart builder for a rule kind (plugins may use it too)."""
-
-    def register(fn: CheckBuilder) -> CheckBuilder:
-        CHECK_CHARTS[kind] = fn
-        return fn
-
-    return register
+    return CHECK_CHARTS.decorator(kind)
 
 
 def check_charts(ctx: Context, check: Any) -> list[Chart]:
     """Evidence (by rule kind), the value with its bands, and the status timeline."""
     frame = ctx.ev.frames[check.id]
     out: list[Chart] = []
-    builder = CHECK_CHARTS.get(check.kind)
+    builder = CHECK_CHARTS.view(ctx.ev.thesis.plugins).get(check.kind)
     if builder is not None:
         out += builder(ctx, check, frame)
-    if builder is None or not RULES[check.kind].own_status:
+    if builder is None or not check.rule.own_status:
         value = value_chart(ctx, check, frame)
         if value is not None:
             out.append(value)

@@ -11,7 +11,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from generator.errors import GeneratorError
-from generator.rules import DocumentedKind
+from generator.registry import DocumentedKind, Registry, documented
 
 Verdict = Literal["supported", "contradicted", "insufficient data"]
 VERDICTS: tuple[str, ...] = ("supported", "contradicted", "insufficient data")
@@ -35,9 +35,6 @@ SERIES_NAMES: dict[str, str] = {
     "dxy": "US dollar index",
 }
 
-# Thresholds such as "a fall of at least 50%" are compared with this slack, so that a
-# fall of exactly 50% counts although 1 - 0.5 is computed in floating point.
-EPS = 1e-9
 
 Column = tuple[str, str, str]
 
@@ -157,20 +154,16 @@ class ClaimKind(DocumentedKind):
         return self.fn(available, params)
 
 
-CLAIM_KINDS: dict[str, ClaimKind] = {}
+#: claim kind -> :class:`ClaimKind`; importing :mod:`generator.claims` registers the built-ins
+CLAIM_KINDS: Registry[ClaimKind] = Registry("claim kind")
 
 
 def claim_kind(kind: str, *, params: type[ClaimParams]) -> Callable[[ClaimFn], ClaimFn]:
     """Register a claim kind under the name a thesis writes in ``claims[].kind``."""
 
     def register(fn: ClaimFn) -> ClaimFn:
-        if kind in CLAIM_KINDS and CLAIM_KINDS[kind].fn is not fn:
-            raise ValueError(
-                f"claim kind {kind!r} is already registered by {CLAIM_KINDS[kind].module}"
-            )
-        if not (fn.__doc__ or "").strip():
-            raise ValueError(f"claim kind {kind!r} needs a docstring: it is its documentation")
-        CLAIM_KINDS[kind] = ClaimKind(kind, fn, params, fn.__module__)
+        documented(CLAIM_KINDS.what, kind, fn)
+        CLAIM_KINDS.register(kind, ClaimKind(kind, fn, params, fn.__module__), fn.__module__)
         return fn
 
     return register
@@ -180,16 +173,19 @@ def evaluate_claims(
     claims_config: Sequence[Any],
     series: Mapping[str, pd.Series],
     names: Mapping[str, str] | None = None,
+    kinds: Mapping[str, ClaimKind] | None = None,
 ) -> dict[str, ClaimResult]:
     """Run every configured claim; returns results keyed by claim id, in config order.
 
     Each item is a mapping or object with ``id``, ``kind`` and ``params`` (raw or already
     validated), or an ``(spec, params)`` pair as the loaded thesis holds them. ``names``
     gives series display names (a claim's own ``names`` parameter wins). A series that is
-    absent or empty makes that claim "insufficient data", naming the series. Unknown
+    absent or empty makes that claim "insufficient data", naming the series. ``kinds``
+    defaults to the built-in claim kinds (a thesis passes its view with its plugins). Unknown
     kinds, bad parameters and repeated ids raise one :class:`GeneratorError` listing
     every problem.
     """
+    kinds = CLAIM_KINDS if kinds is None else kinds
     problems: list[str] = []
     planned: list[tuple[str, ClaimKind, ClaimParams]] = []
     seen: set[str] = set()
@@ -203,10 +199,10 @@ def evaluate_claims(
         if claim_id in seen:
             problems.append(f"{where}.id: duplicate claim id {claim_id!r}")
         seen.add(claim_id)
-        kind = CLAIM_KINDS.get(kind_name)
+        kind = kinds.get(kind_name)
         if kind is None:
             problems.append(
-                f"{where}.kind: Expected one of {sorted(CLAIM_KINDS)}, but received {kind_name!r}"
+                f"{where}.kind: Expected one of {sorted(kinds)}, but received {kind_name!r}"
             )
             continue
         if not isinstance(params, kind.params):

@@ -8,7 +8,6 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from generator.claims.base import (
-    EPS,
     STALE_DAYS,
     ClaimParams,
     ClaimResult,
@@ -28,6 +27,7 @@ from generator.claims.wording import (
     plural,
     signed_pct,
 )
+from generator.config import TOLERANCE
 
 
 class NoBearStartParams(ClaimParams):
@@ -91,7 +91,7 @@ def no_bear_start_at_highs(series: Mapping[str, pd.Series], p: NoBearStartParams
             "higher close"
         )
     state = position_vs_high(equity, pd.DatetimeIndex(tops.index), p.new_high_window_days)
-    near = state["covered"] & (state["drawdown"] >= -p.near_high - EPS)
+    near = state["covered"] & (state["drawdown"] >= -p.near_high - TOLERANCE)
     cases = []
     for (day, top), (_, eq), is_near in zip(tops.iterrows(), state.iterrows(), near, strict=True):
         covered = bool(eq["covered"])

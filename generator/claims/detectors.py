@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from generator.claims.base import EPS, STALE_DAYS
+from generator.claims.base import STALE_DAYS
+from generator.config import TOLERANCE
 
 
 def new_high_mask(close: pd.Series) -> np.ndarray:
@@ -44,7 +45,7 @@ def cycle_tops(close: pd.Series, min_fall: float = 0.50) -> pd.DataFrame:
             continue
         low = top + 1 + int(np.argmin(after))
         fall = values[low] / values[top] - 1.0
-        if fall > -min_fall + EPS:
+        if fall > -min_fall + TOLERANCE:
             continue
         rows.append(
             {

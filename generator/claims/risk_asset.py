@@ -9,7 +9,6 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from generator.claims.base import (
-    EPS,
     ClaimParams,
     ClaimResult,
     Column,
@@ -18,6 +17,7 @@ from generator.claims.base import (
     nonblank,
 )
 from generator.claims.wording import capitalised, iso_day, json_frac
+from generator.config import TOLERANCE
 from generator.timeseries import window_correlation
 
 
@@ -146,7 +146,9 @@ def trades_as_risk_asset(series: Mapping[str, pd.Series], p: RiskAssetParams) ->
     ]
 
     day, value, percentile = latest[main]  # type: ignore[misc]
-    supported = value >= p.min_correlation - EPS and percentile >= p.min_percentile - EPS
+    supported = (
+        value >= p.min_correlation - TOLERANCE and percentile >= p.min_percentile - TOLERANCE
+    )
     summary = (
         f"{capitalised(cname)}'s {p.window_days}-day correlation with {mname} was {value:.2f} on "
         f"{iso_day(day)}, at or above its level on {percentile:.0%} of days since "

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from generator.config import TOLERANCE
 from generator.data import MarketData
-from generator.rules import RuleParams, SeriesId, result, rule
+from generator.rules.base import RuleParams, SeriesId, result, rule
 from generator.timeseries import asof, known_positions
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from generator.data import MarketData
-from generator.rules import RuleParams, SeriesId, result, rule
+from generator.rules.base import RuleParams, SeriesId, result, rule
 from generator.timeseries import asof, value_on_or_before
 
 DAY = np.timedelta64(1, "D")

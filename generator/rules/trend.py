@@ -7,7 +7,7 @@ import pandas as pd
 from pydantic import Field
 
 from generator.data import MarketData
-from generator.rules import RuleParams, SeriesId, result, rule
+from generator.rules.base import RuleParams, SeriesId, result, rule
 from generator.timeseries import asof
 
 
