@@ -204,6 +204,11 @@ class SiteSpec(Strict):
     untestable: list[str] = Field(
         default_factory=list, description="Claims of the source the data here cannot test."
     )
+    choices: list[str] = Field(
+        default_factory=list,
+        description="Choices made where the definitions are silent (Markdown, one per item), "
+        "listed on the methodology page.",
+    )
 
 
 class Thesis(Strict):

@@ -15,13 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from generator.config import WEEKDAYS, WEEKLY_FREQ, Bound, Check, LoadedThesis
+from generator.config import WEEKDAYS, WEEKLY_FREQ, Check, LoadedThesis
 from generator.data import MarketData
 from generator.timeseries import known_positions
+from generator.wording import bound_text, format_value
 
 STATUSES = ("pass", "warn", "fail", "unknown")
 ICONS = {"pass": "✅", "warn": "🟡", "fail": "❌", "unknown": "❔"}
-CORE_COLUMNS = {"value", "data_as_of", "status", "reason"}
+CORE_COLUMNS = {"value", "data_as_of", "status", "reason", "stale"}
 
 
 @dataclass
@@ -37,6 +38,7 @@ class CheckResult:
     reason: str
     thresholds: str
     detail: dict[str, Any]
+    stale: bool = False  # unknown because an input's latest value is too old
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,33 +77,6 @@ class Evaluation:
         return next(c for c in self.checks if c.id == check_id)
 
 
-def format_value(value: float | None, fmt: str, unit_label: str = "") -> str:
-    """How a value reads on the site: -0.042 as '-4.2%' for percent, and so on."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if fmt == "percent":
-        return f"{value:+.1%}" if value != 0 else "0.0%"
-    if fmt == "share":
-        return f"{value:.0%}"
-    if fmt == "pp":
-        return f"{value:+.2f} pp"
-    if fmt == "count":
-        return f"{value:.0f}" + (f" {unit_label}" if unit_label else "")
-    if fmt == "ratio":
-        return f"{value:.3f}"
-    return f"{value:.2f}"
-
-
-def bound_text(bound: Bound, fmt: str, unit_label: str = "") -> str:
-    parts = []
-    for key, sign in (("min", "≥"), ("above", ">"), ("max", "≤"), ("below", "<")):
-        limit = getattr(bound, key)
-        if limit is not None:
-            shown = format_value(limit, fmt, unit_label).lstrip("+")
-            parts.append(f"{sign} {shown}")
-    return " and ".join(parts)
-
-
 def thresholds_text(check: Check) -> str:
     kind = check.rule
     if kind.own_status:
@@ -122,10 +97,12 @@ def evaluation_dates(data: MarketData, as_of: pd.Timestamp, weekday: str) -> pd.
 
 def _staleness(
     thesis: LoadedThesis, data: MarketData, check: Check, dates: pd.DatetimeIndex
-) -> np.ndarray:
-    """A reason per date when an input has no data yet or is stale there ('' when fine)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """A reason per date when an input has no data yet or is stale there ('' when fine),
+    and whether that reason is staleness (True) rather than missing data."""
     limits = thesis.thesis.stale_after_days
     reason = np.full(len(dates), "", dtype=object)
+    stale = np.zeros(len(dates), dtype=bool)
     for sid in check.params.series_ids():
         s = data[sid]
         if s.empty:
@@ -145,12 +122,13 @@ def _staleness(
                 f"{s.name} is stale: latest value {pd.Timestamp(obs[i]).date()}, "
                 f"known for {age[i]} days (limit {limit})"
             )
+        stale = np.where(reason != "", stale, stale_text != "")
         reason = np.where(
             reason != "",
             reason,
             np.where(none, f"no {s.name} data before {first}", stale_text),
         )
-    return reason
+    return reason, stale
 
 
 def classify(check: Check, frame: pd.DataFrame) -> np.ndarray:
@@ -174,7 +152,7 @@ def run_checks(
     frames: dict[str, pd.DataFrame] = {}
     for check in thesis.checks:
         frame = check.rule.fn(data, check.params, dates).copy()
-        stale = _staleness(thesis, data, check, dates)
+        stale, is_stale = _staleness(thesis, data, check, dates)
         value = frame["value"].to_numpy(dtype=float)
         rule_reason = (
             frame["reason"].to_numpy(dtype=object)
@@ -189,6 +167,7 @@ def run_checks(
         frame["reason"] = np.where(
             stale != "", stale, np.where(frame["status"] == "unknown", rule_reason, "")
         )
+        frame["stale"] = is_stale
         frames[check.id] = frame
     return frames
 
@@ -270,6 +249,7 @@ def evaluate(thesis: LoadedThesis, data: MarketData, as_of: pd.Timestamp) -> Eva
                 reason=row["reason"],
                 thresholds=thresholds_text(check),
                 detail=detail,
+                stale=bool(row["stale"]),
             )
         )
     return Evaluation(

@@ -16,7 +16,7 @@ import yaml
 from generator import charts
 from generator.charts import Chart, build_charts, chart_files
 from generator.charts import files as chart_files_module
-from generator.charts.base import log_ticks, pct, segments
+from generator.charts.base import log_ticks, segments
 from generator.charts.encode import csv_text, thin
 from generator.charts.files import static_spec
 from generator.charts.generic import value_domain
@@ -29,6 +29,7 @@ from generator.loader import load_thesis
 from generator.pipeline import DEFAULT_THESIS
 from generator.sources.sample import SampleSource
 from generator.weights import page_weights
+from generator.wording import pct
 
 #: Budget per page is 300 KB of HTML plus specs; generated pages carry ~40-75 KB of HTML.
 SPEC_BUDGET = 200_000

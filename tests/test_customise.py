@@ -17,8 +17,8 @@ from test_build import docs_copy
 from generator import config
 from generator.config import ConfigError
 from generator.loader import load_thesis
+from generator.pages import rules_reference
 from generator.pipeline import build
-from generator.render import rules_reference
 from generator.rules import RULES
 from generator.schema import SCHEMA_PATH, schema_text
 

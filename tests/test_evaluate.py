@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 
 from generator.data import load_market_data
-from generator.evaluate import evaluate, format_value
+from generator.evaluate import evaluate
 from generator.loader import load_thesis
 from generator.sources.csvdir import CsvDirSource
 from generator.sources.sample import SampleSource
+from generator.wording import format_value
 
 ROOT = Path(__file__).resolve().parents[1]
 

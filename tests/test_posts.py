@@ -74,6 +74,9 @@ def week(
         typical_move=typical,
         stale_since=stale_since,
         scored=True,
+        # the evaluation flags staleness; these hand-made weeks say so by their reason
+        stale=" is stale:" in reason,
+        previous_stale=" is stale:" in previous_reason,
     )
 
 

@@ -94,7 +94,7 @@ def test_a_plugin_kind_does_not_leak_into_the_next_thesis(tmp_path):
     from pathlib import Path
 
     from generator.loader import load_thesis
-    from generator.render import rules_reference
+    from generator.pages import rules_reference
     from generator.rules import RULES
     from generator.schema import schema_text
 

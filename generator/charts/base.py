@@ -84,26 +84,6 @@ def context(ev: Any) -> Context:
     return Context(ev, start, as_of, colors)
 
 
-def day(when: Any) -> str:
-    return pd.Timestamp(when).strftime("%Y-%m-%d")
-
-
-def pct(x: float, signed: bool = False) -> str:
-    """0.173 as '17%', 0.042 as '4.2%' (one decimal under 10%)."""
-    digits = 1 if abs(x) < 0.1 else 0
-    return f"{x:+.{digits}%}" if signed else f"{abs(x):.{digits}%}"
-
-
-def num(x: float) -> str:
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    if abs(x) >= 10:
-        return f"{x:,.1f}"
-    if abs(x) >= 1:
-        return f"{x:.2f}"
-    return f"{x:.3g}"
-
-
 def axis_format(fmt: str) -> str:
     return {"percent": ".0%", "pp": "+.2f", "count": "d", "ratio": ".3f"}.get(fmt, ".2f")
 

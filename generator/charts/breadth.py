@@ -8,10 +8,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from generator.charts.base import Chart, Context, day, make_chart, pct
+from generator.charts.base import Chart, Context, make_chart
 from generator.charts.encode import inline, round_sig
 from generator.charts.generic import check_chart
 from generator.charts.theme import LIGHT
+from generator.wording import day, pct
 
 
 @check_chart("outperformance_share")

@@ -8,21 +8,11 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from generator.charts.base import (
-    Chart,
-    Context,
-    date_tip,
-    date_x,
-    day,
-    hrule,
-    make_chart,
-    num,
-    pct,
-    price_y,
-)
+from generator.charts.base import Chart, Context, date_tip, date_x, hrule, make_chart, price_y
 from generator.charts.encode import folded, inline, thin
 from generator.charts.theme import LIGHT
 from generator.registry import Registry
+from generator.wording import day, num, pct
 
 ClaimBuilder = Callable[[Context, str, Any, Any], list[Chart]]
 #: claim kind -> builder; a kind without one gets its markers drawn on their series

@@ -16,7 +16,6 @@ from generator.charts.base import (
     axis_format,
     date_tip,
     date_x,
-    day,
     make_chart,
     segments,
     status_scale,
@@ -25,8 +24,8 @@ from generator.charts.base import (
 )
 from generator.charts.encode import inline, runs
 from generator.charts.theme import LIGHT, STATUSES
-from generator.evaluate import bound_text, format_value
 from generator.registry import Registry
+from generator.wording import bound_text, day, format_value
 
 
 def value_domain(known: pd.Series, limits: list[float], fmt: str) -> tuple[float, float, bool]:

@@ -14,11 +14,8 @@ from generator.charts.base import (
     Context,
     date_tip,
     date_x,
-    day,
     log_ticks,
     make_chart,
-    num,
-    pct,
     price_axis,
     price_frame,
     price_scale,
@@ -26,6 +23,7 @@ from generator.charts.base import (
 )
 from generator.charts.encode import folded, inline, runs, thin
 from generator.charts.theme import LIGHT, STATUSES
+from generator.wording import day, num, pct
 
 
 def headline_series(ev: Any) -> list[str]:

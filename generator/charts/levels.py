@@ -13,11 +13,8 @@ from generator.charts.base import (
     Context,
     date_tip,
     date_x,
-    day,
     hrule,
     make_chart,
-    num,
-    pct,
     price_frame,
     price_scale,
     price_y,
@@ -25,6 +22,7 @@ from generator.charts.base import (
 from generator.charts.encode import folded, inline, thin
 from generator.charts.generic import check_chart
 from generator.charts.theme import LIGHT
+from generator.wording import day, num, pct
 
 
 @check_chart("drawdown_from_high")

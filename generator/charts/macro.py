@@ -7,10 +7,11 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from generator.charts.base import Chart, Context, date_tip, date_x, day, make_chart, num, pct
+from generator.charts.base import Chart, Context, date_tip, date_x, make_chart
 from generator.charts.encode import inline, scaled, thin
 from generator.charts.generic import check_chart
 from generator.charts.theme import LIGHT
+from generator.wording import day, num, pct
 
 
 @check_chart("window_mean_change")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-PAGE_ROOTS = {"check": "../", "claim": "../"}
-
 STATUSES = ("pass", "warn", "fail", "unknown")
 
 #: role -> (light, dark). Series colours are handed out in the order series first

@@ -7,21 +7,11 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from generator.charts.base import (
-    Chart,
-    Context,
-    date_tip,
-    date_x,
-    day,
-    hrule,
-    make_chart,
-    num,
-    pct,
-    price_y,
-)
+from generator.charts.base import Chart, Context, date_tip, date_x, hrule, make_chart, price_y
 from generator.charts.encode import folded
 from generator.charts.generic import check_chart
 from generator.charts.theme import LIGHT
+from generator.wording import day, num, pct
 
 
 @check_chart("weekly_trend")

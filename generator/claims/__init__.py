@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from generator.claims.base import (
     CLAIM_KINDS,
-    SERIES_NAMES,
     STALE_DAYS,
     VERDICTS,
     ClaimKind,
@@ -56,7 +55,6 @@ from generator.claims.risk_asset import RiskAssetParams, trades_as_risk_asset
 
 __all__ = [
     "CLAIM_KINDS",
-    "SERIES_NAMES",
     "STALE_DAYS",
     "VERDICTS",
     "BreakoutsLeadCryptoParams",

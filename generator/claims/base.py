@@ -25,17 +25,6 @@ COLUMN_FORMATS = frozenset({"date", "text", "price", "percent", "share", "number
 #: A value dated more than this many days before the date it stands for counts as missing.
 STALE_DAYS = 5
 
-#: Display names of the default thesis' series; other ids show as themselves.
-SERIES_NAMES: dict[str, str] = {
-    "btc": "BTC",
-    "eth": "ETH",
-    "alts": "the alt basket",
-    "rut": "Russell 2000",
-    "spx": "S&P 500",
-    "dxy": "US dollar index",
-}
-
-
 Column = tuple[str, str, str]
 
 
@@ -102,7 +91,7 @@ class ClaimParams(BaseModel):
     names: dict[str, str] = Field(
         default_factory=dict,
         description="Display names of series ids in the summary and table headings; ids not "
-        "listed use the series' own name or the id.",
+        "listed use the series' own name (its `name:` in the thesis) or the id.",
     )
 
     def series_ids(self) -> list[str]:
@@ -110,7 +99,7 @@ class ClaimParams(BaseModel):
         raise NotImplementedError
 
     def name(self, series_id: str) -> str:
-        return self.names.get(series_id) or SERIES_NAMES.get(series_id, series_id)
+        return self.names.get(series_id) or series_id
 
 
 def nonblank(value: str, what: str) -> str:

@@ -18,7 +18,8 @@ from generator.claims.base import (
     nonblank,
 )
 from generator.claims.detectors import cycle_tops, position_vs_high
-from generator.claims.wording import (
+from generator.config import TOLERANCE
+from generator.wording import (
     and_list,
     capitalised,
     iso_day,
@@ -27,7 +28,6 @@ from generator.claims.wording import (
     plural,
     signed_pct,
 )
-from generator.config import TOLERANCE
 
 
 class NoBearStartParams(ClaimParams):

@@ -20,7 +20,7 @@ from generator.claims.base import (
     nonblank,
 )
 from generator.claims.detectors import breakouts, forward_return, peak_within
-from generator.claims.wording import (
+from generator.wording import (
     and_list,
     capitalised,
     iso_day,

@@ -16,9 +16,9 @@ from generator.claims.base import (
     insufficient,
     nonblank,
 )
-from generator.claims.wording import capitalised, iso_day, json_frac
 from generator.config import TOLERANCE
 from generator.timeseries import window_correlation
+from generator.wording import capitalised, iso_day, json_frac
 
 
 class RiskAssetParams(ClaimParams):

@@ -32,7 +32,6 @@ from generator.posts.sentences import (
     flips_summary,
     fresh_sentence,
     headline,
-    long_date,
     move_sentence,
     score_sentence,
     stale_sentence,
@@ -40,6 +39,7 @@ from generator.posts.sentences import (
     values_text,
 )
 from generator.posts.week import CheckWeek, WeeklyUpdate, post_dates, weekly_update
+from generator.wording import long_date
 
 __all__ = [
     "POSTS_DIR",

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 
 from generator.evaluate import Evaluation
-from generator.posts.sentences import long_date
+from generator.wording import long_date
 
 SCORE_WEEKS = 26
 GRID_WEEKS = 12

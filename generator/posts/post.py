@@ -14,7 +14,6 @@ from generator.posts.sentences import (
     flips_summary,
     fresh_sentence,
     headline,
-    long_date,
     move_sentence,
     score_sentence,
     stale_sentence,
@@ -23,6 +22,7 @@ from generator.posts.sentences import (
     values_text,
 )
 from generator.posts.week import weekly_update
+from generator.wording import long_date
 
 POSTS_DIR = DEFAULT_DOCS / "blog" / "posts"
 SLUG = "weekly-update"

@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from generator.config import Check
-from generator.evaluate import ICONS, format_value, thresholds_text
+from generator.evaluate import ICONS, thresholds_text
 from generator.posts.week import RANK, CheckWeek, WeeklyUpdate
-
-NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-
-
-def long_date(day: pd.Timestamp | str) -> str:
-    day = pd.Timestamp(day)
-    return f"{day.day} {day.strftime('%B %Y')}"
-
-
-def number_word(n: int) -> str:
-    return NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
-
-
-def count(n: int, noun: str) -> str:
-    return f"{number_word(n)} {noun if n == 1 else noun + 's'}"
+from generator.wording import format_value, long_date, number_word, spelled_count
 
 
 def value_text(row: CheckWeek, value: float | None) -> str:
@@ -163,7 +147,7 @@ def flips_summary(update: WeeklyUpdate) -> str:
         for n, label in ((better, "better"), (worse, "worse"), (other, "to or from unknown"))
         if n
     ]
-    changed = count(len(flips), "check")
+    changed = spelled_count(len(flips), "check")
     return f"{changed[0].upper()}{changed[1:]} changed status ({', '.join(parts)})."
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 from generator.config import Check
 from generator.errors import GeneratorError
 from generator.evaluate import Evaluation
+from generator.wording import iso_day
 
 RANK = {"fail": 0, "warn": 1, "pass": 2}
 BIGGEST_MOVES = 3
@@ -36,26 +37,20 @@ class CheckWeek:
     typical_move: float | None  # median size of its non-zero weekly changes before
     stale_since: str | None  # first date of the current run of stale data
     scored: bool
+    stale: bool = False  # unknown because an input is stale (the evaluation's flag)
+    previous_stale: bool = False
 
     @property
     def flipped(self) -> bool:
         return self.previous_status is not None and self.status != self.previous_status
 
     @property
-    def stale(self) -> bool:
-        return is_stale(self.status, self.reason)
-
-    @property
     def went_stale(self) -> bool:
-        return (
-            self.stale
-            and self.previous_status is not None
-            and not is_stale(self.previous_status, self.previous_reason)
-        )
+        return self.stale and self.previous_status is not None and not self.previous_stale
 
     @property
     def fresh_again(self) -> bool:
-        return is_stale(self.previous_status or "", self.previous_reason) and not self.stale
+        return self.previous_stale and not self.stale
 
     @property
     def change(self) -> float | None:
@@ -111,11 +106,6 @@ class WeeklyUpdate:
         return [r for r in self.rows if r.fresh_again]
 
 
-def is_stale(status: str, reason: str) -> bool:
-    """Unknown because an input's latest value is too old (the wording of evaluate.py)."""
-    return status == "unknown" and " is stale:" in (reason or "")
-
-
 def post_dates(ev: Evaluation, since: pd.Timestamp | None = None) -> list[pd.Timestamp]:
     """The history dates from ``since`` (default: only the last one) to the as-of date."""
     days = ev.history.index
@@ -150,19 +140,22 @@ def weekly_update(ev: Evaluation, day: pd.Timestamp) -> WeeklyUpdate:
         value = frame["value"].to_numpy(dtype=float)
         status = frame["status"].to_numpy(dtype=object)
         reason = frame["reason"].to_numpy(dtype=object)
+        stale = frame["stale"].to_numpy(dtype=bool)
         rows.append(
             CheckWeek(
                 check=check,
                 status=str(status[now]),
                 value=_float(value[now]),
                 reason=str(reason[now] or ""),
-                data_as_of=_day(frame["data_as_of"].iloc[now]),
+                data_as_of=iso_day(frame["data_as_of"].iloc[now]),
                 previous_status=None if before is None else str(status[before]),
                 previous_value=None if before is None else _float(value[before]),
                 previous_reason="" if before is None else str(reason[before] or ""),
                 typical_move=_typical_move(value[weeks[-TYPICAL_WINDOW - 2 : -1]]),
-                stale_since=_stale_since(status, reason, weeks, days),
+                stale_since=_stale_since(stale, weeks, days),
                 scored=check.group in ev.thesis.scored_groups,
+                stale=bool(stale[now]),
+                previous_stale=False if before is None else bool(stale[before]),
             )
         )
     row = ev.history.loc[day]
@@ -188,12 +181,6 @@ def _float(value: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
-def _day(value: Any) -> str | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return pd.Timestamp(value).date().isoformat()
-
-
 def _typical_move(values: np.ndarray) -> float | None:
     """Median size of the non-zero weekly changes (values one week apart, oldest first)."""
     changes = np.abs(np.diff(values))
@@ -203,13 +190,11 @@ def _typical_move(values: np.ndarray) -> float | None:
     return float(np.median(changes))
 
 
-def _stale_since(
-    status: np.ndarray, reason: np.ndarray, weeks: np.ndarray, days: pd.DatetimeIndex
-) -> str | None:
+def _stale_since(stale: np.ndarray, weeks: np.ndarray, days: pd.DatetimeIndex) -> str | None:
     """The first history week of the current run of stale data, counting back."""
     since = None
     for i in range(len(weeks) - 1, -1, -1):
-        if not is_stale(status[weeks[i]], reason[weeks[i]]):
+        if not stale[weeks[i]]:
             break
         since = i
     return None if since is None else days[since].date().isoformat()

@@ -1,0 +1,130 @@
+"""How numbers, dates and percentages read, everywhere: site pages, charts, claim audits,
+weekly posts. One module, so that a value reads the same on every page that shows it."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from generator.config import Bound
+
+
+def format_value(value: float | None, fmt: str, unit_label: str = "") -> str:
+    """How a value reads on the site: -0.042 as '-4.2%' for percent, and so on."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if fmt == "percent":
+        return f"{value:+.1%}" if value != 0 else "0.0%"
+    if fmt == "share":
+        return f"{value:.0%}"
+    if fmt == "pp":
+        return f"{value:+.2f} pp"
+    if fmt == "count":
+        return f"{value:.0f}" + (f" {unit_label}" if unit_label else "")
+    if fmt == "ratio":
+        return f"{value:.3f}"
+    return f"{value:.2f}"
+
+
+def bound_text(bound: Bound, fmt: str, unit_label: str = "") -> str:
+    parts = []
+    for key, sign in (("min", "≥"), ("above", ">"), ("max", "≤"), ("below", "<")):
+        limit = getattr(bound, key)
+        if limit is not None:
+            shown = format_value(limit, fmt, unit_label).lstrip("+")
+            parts.append(f"{sign} {shown}")
+    return " and ".join(parts)
+
+
+def day(when: Any) -> str:
+    return pd.Timestamp(when).strftime("%Y-%m-%d")
+
+
+def pct(x: float, signed: bool = False) -> str:
+    """0.173 as '17%', 0.042 as '4.2%' (one decimal under 10%)."""
+    digits = 1 if abs(x) < 0.1 else 0
+    return f"{x:+.{digits}%}" if signed else f"{abs(x):.{digits}%}"
+
+
+def num(x: float) -> str:
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if abs(x) >= 10:
+        return f"{x:,.1f}"
+    if abs(x) >= 1:
+        return f"{x:.2f}"
+    return f"{x:.3g}"
+
+
+def iso_day(when: Any) -> str | None:
+    return None if when is None or pd.isna(when) else pd.Timestamp(when).date().isoformat()
+
+
+def json_price(x: Any) -> float | None:
+    return None if x is None or pd.isna(x) else float(f"{float(x):.8g}")
+
+
+def json_frac(x: Any, digits: int = 4) -> float | None:
+    return None if x is None or pd.isna(x) else round(float(x), digits) + 0.0
+
+
+def signed_pct(x: float) -> str:
+    """-0.0823 -> '-8.2%'; a value that rounds to zero shows as '0.0%'."""
+    text = f"{x * 100:+.1f}%"
+    return "0.0%" if text in ("+0.0%", "-0.0%") else text
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def long_date(day: pd.Timestamp | str) -> str:
+    day = pd.Timestamp(day)
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
+def number_word(n: int) -> str:
+    return NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
+
+
+def spelled_count(n: int, noun: str) -> str:
+    return f"{number_word(n)} {noun if n == 1 else noun + 's'}"
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:.4g}"
+    return str(value).replace("|", "\\|")
+
+
+def claim_cell_text(value: Any, fmt: str) -> str:
+    if value is None:
+        return "–"
+    if fmt == "percent":
+        return f"{value:+.1%}"
+    if fmt == "share":
+        return f"{value:.0%}"
+    if fmt == "price":
+        return f"{value:,.2f}"
+    if fmt == "bool":
+        return "yes" if value else "no"
+    if fmt == "number":
+        return f"{value:.3f}"
+    return str(value).replace("|", "\\|")
