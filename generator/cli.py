@@ -249,11 +249,12 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
     from generator.loader import load_thesis
     from generator.pipeline import DEFAULT_CACHE
     from generator.sources.fetch import FetchTarget, fetch_all, print_summary
+    from generator.sources.kinds import fetch_targets
 
     thesis = load_thesis(args.thesis)
     targets = [
         FetchTarget(source, symbol, math.inf if jump is None else jump)
-        for source, symbol, jump in thesis.yahoo_and_fred()
+        for source, symbol, jump in fetch_targets(thesis)
     ]
     report = fetch_all(targets, args.cache or DEFAULT_CACHE, console=console)
     if report.offline:

@@ -256,17 +256,6 @@ class LoadedThesis:
     def scored_groups(self) -> set[str]:
         return {g.id for g in self.thesis.groups if g.scored}
 
-    def yahoo_and_fred(self) -> list[tuple[str, str, float | None]]:
-        """(source, symbol, max_jump) of every series to fetch, basket members included."""
-        out: dict[tuple[str, str], float | None] = {}
-        for spec in self.thesis.series.values():
-            if isinstance(spec, YahooSeries | FredSeries):
-                out.setdefault((spec.source, spec.symbol), spec.max_jump)
-            elif isinstance(spec, BasketSeries):
-                for member in spec.members:
-                    out.setdefault(("yahoo", member), spec.max_jump)
-        return [(source, symbol, jump) for (source, symbol), jump in out.items()]
-
 
 @dataclass(frozen=True)
 class ConfigIssue:

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from generator.claims import CLAIM_KINDS
-from generator.config import BasketSeries, FormulaSeries
 from generator.evaluate import Evaluation
 from generator.rules import RULES, is_series_field
+from generator.sources.kinds import SOURCES
 from generator.wording import cell_text, claim_cell_text
 
 
@@ -387,20 +387,11 @@ def rules_reference(thesis: Any) -> list[dict[str, Any]]:
 
 
 def _series_rows(ev: Evaluation) -> list[dict[str, Any]]:
+    kinds = SOURCES.view(ev.thesis.plugins)
     rows = []
     for sid, spec in ev.thesis.thesis.series.items():
         s = ev.data[sid]
-        symbol = getattr(spec, "symbol", "")
-        note = ""
-        if isinstance(spec, BasketSeries):
-            symbol = ", ".join(spec.members)
-            note = (
-                "equal-weight index chained from 100: each day the mean daily return of the "
-                f"members priced on both days; fewer than {spec.min_share:.0%} priced is a gap."
-            )
-        elif isinstance(spec, FormulaSeries):
-            symbol = " ".join(f"{t.weight:+g}×{t.series}" for t in spec.terms)
-            note = f"computed each {spec.weekday} from the latest value of each term."
+        symbol, note = kinds[spec.source].describe(spec)
         rows.append(
             {
                 "id": sid,

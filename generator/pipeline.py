@@ -16,13 +16,14 @@ from typing import Any
 
 import pandas as pd
 
-from generator.config import FredSeries, LoadedThesis
+from generator.config import LoadedThesis
 from generator.data import MarketData, load_market_data
 from generator.errors import GeneratorError
 from generator.evaluate import Evaluation, evaluate
 from generator.loader import load_thesis
 from generator.sources import Source
 from generator.sources.csvdir import CsvDirSource
+from generator.sources.kinds import fetch_targets
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_THESIS = ROOT / "thesis.yml"
@@ -62,7 +63,8 @@ def choose_source(thesis: LoadedThesis, data_dir: Path | None, allow_sample: boo
     """``--data DIR`` if given; else the ``data/`` cache if it holds any series; else the sample."""
     if data_dir is not None:
         return CsvDirSource(Path(data_dir))
-    symbols = [symbol for _, symbol, _ in thesis.yahoo_and_fred()]
+    targets = fetch_targets(thesis)
+    symbols = [symbol for _, symbol, _ in targets]
     if DEFAULT_CACHE.is_dir():
         cache = CsvDirSource(DEFAULT_CACHE)
         if cache.has_any(symbols):
@@ -74,8 +76,7 @@ def choose_source(thesis: LoadedThesis, data_dir: Path | None, allow_sample: boo
         )
     from generator.sources.sample import SampleSource
 
-    fred = [s.symbol for s in thesis.thesis.series.values() if isinstance(s, FredSeries)]
-    return SampleSource(fred_symbols=fred)
+    return SampleSource(fred_symbols=[symbol for kind, symbol, _ in targets if kind == "fred"])
 
 
 @contextmanager

@@ -268,18 +268,13 @@ def scaled_copy(thesis_path: Path, factor: int, folder: Path) -> tuple[Dataset, 
     against each copy. Claims stay as they are. Both theses read the same kind of
     CSV folder, so the two builds differ only in size.
     """
-    from generator.config import BasketSeries, FredSeries, YahooSeries
     from generator.loader import load_thesis
     from generator.sources import file_name
+    from generator.sources.kinds import fetch_targets
     from generator.sources.sample import write_sample
 
     thesis = load_thesis(thesis_path)
-    kinds: dict[str, str] = {}
-    for spec in thesis.thesis.series.values():
-        if isinstance(spec, YahooSeries | FredSeries):
-            kinds[spec.symbol] = spec.source
-        elif isinstance(spec, BasketSeries):
-            kinds.update(dict.fromkeys(spec.members, "yahoo"))
+    kinds = {symbol: fetcher for fetcher, symbol, _ in fetch_targets(thesis)}
     data = folder / "data"
     write_sample(data, kinds)
     for symbol in kinds:

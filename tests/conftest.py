@@ -56,3 +56,56 @@ def market(
         demo=False,
         source_label="test",
     )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--reverse-files",
+        action="store_true",
+        help="run the test files in reverse order (each file's tests keep their order), "
+        "to show that no test depends on what an earlier file left behind",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--reverse-files"):
+        return
+    files: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::")[0], []).append(item)
+    items[:] = [item for name in reversed(files) for item in files[name]]
+
+
+# ---------------------------------------------------------------- the sample, built once
+
+SAMPLE_AS_OF = "2025-11-21"
+FRED_SYMBOLS = ["DFF", "WALCL", "WTREGEN", "RRPONTSYD", "M2SL"]
+
+
+@pytest.fixture(scope="session")
+def default_thesis():
+    """The repository's thesis.yml, loaded once per test run (read it, do not change it)."""
+    from generator.loader import load_thesis
+
+    return load_thesis(ROOT / "thesis.yml")
+
+
+@pytest.fixture(scope="session")
+def sample_data(default_thesis):
+    """The default thesis' series from the bundled (synthetic) sample, loaded once."""
+    from generator.data import load_market_data
+    from generator.sources.sample import SampleSource
+
+    return load_market_data(default_thesis, SampleSource(fred_symbols=FRED_SYMBOLS))
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory):
+    """The sample site, built once per test run into its own folder: (result, site dir)."""
+    from test_build import docs_copy
+
+    from generator.pipeline import build
+
+    tmp = tmp_path_factory.mktemp("sample")
+    result = build(data_dir=None, site_dir=tmp / "site", docs_dir=docs_copy(tmp))
+    return result, tmp / "site"

@@ -29,13 +29,6 @@ def docs_copy(tmp: Path) -> Path:
     return docs
 
 
-@pytest.fixture(scope="module")
-def sample_site(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("sample")
-    result = build(data_dir=None, site_dir=tmp / "site", docs_dir=docs_copy(tmp))
-    return result, tmp / "site"
-
-
 def test_sample_build_is_labelled_everywhere(sample_site):
     result, site = sample_site
     latest = json.loads((site / "api" / "latest.json").read_text())

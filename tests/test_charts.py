@@ -46,8 +46,10 @@ def evaluated(thesis_path: Path) -> tuple[object, dict]:
 
 
 @pytest.fixture(scope="module")
-def sample() -> tuple[object, dict]:
-    return evaluated(DEFAULT_THESIS)
+def sample(default_thesis, sample_data) -> tuple[object, dict]:
+    ev = evaluate(default_thesis, sample_data, sample_data.latest_date())
+    series = {sid: s.values for sid, s in ev.data.series.items()}
+    return ev, evaluate_claims(default_thesis.claims, series)
 
 
 @pytest.fixture(scope="module")

@@ -12,23 +12,20 @@ import pytest
 
 from generator.data import load_market_data
 from generator.evaluate import evaluate
-from generator.loader import load_thesis
 from generator.sources.csvdir import CsvDirSource
-from generator.sources.sample import SampleSource
 from generator.wording import format_value
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def thesis():
-    return load_thesis(ROOT / "thesis.yml")
+def thesis(default_thesis):
+    return default_thesis
 
 
 @pytest.fixture(scope="module")
-def sample(thesis):
-    fred = ["DFF", "WALCL", "WTREGEN", "RRPONTSYD", "M2SL"]
-    return load_market_data(thesis, SampleSource(fred_symbols=fred))
+def sample(sample_data):
+    return sample_data
 
 
 def rows(ev) -> dict[str, tuple]:

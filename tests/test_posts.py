@@ -17,11 +17,9 @@ from generator.cli import main
 from generator.data import load_market_data
 from generator.errors import GeneratorError
 from generator.evaluate import evaluate
-from generator.loader import load_thesis
 from generator.posts import CheckWeek, WeeklyUpdate
 from generator.render import GENERATED, render_site, write_site
 from generator.sources.csvdir import CsvDirSource
-from generator.sources.sample import SampleSource
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_AS_OF = pd.Timestamp("2025-11-21")
@@ -29,14 +27,13 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="module")
-def thesis():
-    return load_thesis(ROOT / "thesis.yml")
+def thesis(default_thesis):
+    return default_thesis
 
 
 @pytest.fixture(scope="module")
-def sample_ev(thesis):
-    fred = ["DFF", "WALCL", "WTREGEN", "RRPONTSYD", "M2SL"]
-    return evaluate(thesis, load_market_data(thesis, SampleSource(fred_symbols=fred)), SAMPLE_AS_OF)
+def sample_ev(default_thesis, sample_data):
+    return evaluate(default_thesis, sample_data, SAMPLE_AS_OF)
 
 
 @pytest.fixture(scope="module")

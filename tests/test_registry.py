@@ -108,3 +108,41 @@ def test_a_plugin_kind_does_not_leak_into_the_next_thesis(tmp_path):
     # loading the example again (same process) finds its plugin again
     again = load_thesis(root / "examples" / "dollar-liquidity" / "thesis.yml")
     assert again.checks[0].rule.kind == "moving_average_gap"
+
+
+def test_every_source_word_of_the_models_has_a_registered_kind():
+    import typing
+
+    from generator.config import SeriesSpec
+    from generator.sources.kinds import SOURCES
+
+    union = typing.get_args(SeriesSpec)[0]
+    words = {
+        typing.get_args(m.model_fields["source"].annotation)[0] for m in typing.get_args(union)
+    }
+    assert words == set(SOURCES) == {"yahoo", "fred", "basket", "formula"}
+
+
+def test_fetch_targets_list_every_stored_series_once():
+    """Worked out from thesis.yml's text: each Yahoo and FRED symbol, each basket member
+    (from Yahoo), nothing for a formula; first mention first."""
+    from pathlib import Path
+
+    import yaml
+
+    from generator.loader import load_thesis
+    from generator.sources.kinds import fetch_targets
+
+    path = Path(__file__).resolve().parents[1] / "thesis.yml"
+    expected: list[tuple[str, str]] = []
+    for spec in yaml.safe_load(path.read_text())["series"].values():
+        found = {
+            "yahoo": [("yahoo", spec.get("symbol"))],
+            "fred": [("fred", spec.get("symbol"))],
+            "basket": [("yahoo", m) for m in spec.get("members", [])],
+            "formula": [],
+        }[spec["source"]]
+        expected += [f for f in found if f not in expected]
+    targets = fetch_targets(load_thesis(path))
+    assert [(fetcher, symbol) for fetcher, symbol, _ in targets] == expected
+    assert ("fred", "DFF", None) in targets  # max_jump: null turns the jump check off

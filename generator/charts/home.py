@@ -23,6 +23,7 @@ from generator.charts.base import (
 )
 from generator.charts.encode import folded, inline, runs, thin
 from generator.charts.theme import LIGHT, STATUSES
+from generator.sources.kinds import SOURCES
 from generator.wording import day, num, pct
 
 
@@ -32,9 +33,8 @@ def headline_series(ev: Any) -> list[str]:
     for check in ev.thesis.checks:
         if check.kind == "lag_structure":
             return [check.params.leader, *[lag.series for lag in check.params.laggards]]
-    prices = [
-        sid for sid, spec in ev.thesis.thesis.series.items() if spec.source in ("yahoo", "basket")
-    ]
+    kinds = SOURCES.view(ev.thesis.plugins)
+    prices = [sid for sid, spec in ev.thesis.thesis.series.items() if kinds[spec.source].prices]
     used: list[str] = []
     for check in ev.thesis.checks:
         used += [s for s in check.params.series_ids() if s in prices and s not in used]

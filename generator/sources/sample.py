@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from generator.sources import file_name
+from generator.sources.cache import format_number
 
 SAMPLE_START = date(2015, 1, 1)
 SAMPLE_END = date(2025, 11, 28)
@@ -376,11 +377,7 @@ def _fred_series(symbol: str) -> pd.Series:
 
 def _round(values: np.ndarray) -> np.ndarray:
     """Round as the shared data files are: 10 significant digits, 12 from 1e6 up."""
-    return np.array([float(_format(v)) for v in values])
-
-
-def _format(value: float) -> str:
-    return format(value, ".12g" if abs(value) >= 1e6 else ".10g")
+    return np.array([float(format_number(v) or "nan") for v in values])
 
 
 class SampleSource:
@@ -436,7 +433,7 @@ def write_sample(directory: Path, symbols: dict[str, str]) -> None:
         column = frame.columns[0]
         lines = [f"date,{column}"]
         lines += [
-            f"{day:%Y-%m-%d},{_format(value)}"
+            f"{day:%Y-%m-%d},{format_number(value)}"
             for day, value in zip(frame.index, frame[column].to_numpy(), strict=True)
         ]
         (directory / file_name(symbol)).write_text("\n".join(lines) + "\n", encoding="utf-8")
