@@ -422,3 +422,32 @@ def test_value_domain(values, limits, cut, lo_below, hi_above) -> None:
     assert was_cut is cut
     assert lo < lo_below and hi > hi_above
     assert (hi < max(values)) is cut
+
+
+def test_the_basket_chart_plots_the_returns_the_check_counted(tmp_path: Path) -> None:
+    """With a publication lag on the basket, each member's return on the chart is the
+    check's: the latest close known by as-of minus the lag over the close on or before
+    as-of minus the window (worked out here from the member series themselves)."""
+
+    def change(raw: dict) -> None:
+        raw["series"]["alts"]["lag_days"] = 3
+
+    ev, claims = evaluated(thesis_with(tmp_path, change))
+    (chart,) = [
+        c for c in build_charts(ev, claims)["check:alt_season"] if c.id.endswith("-members")
+    ]
+    as_of, window = pd.Timestamp(ev.as_of), 90
+    expected = {}
+    for symbol, values in ev.data["alts"].members.items():
+        known = values[values.index <= as_of - pd.Timedelta(days=3)].dropna()
+        base = values[values.index <= as_of - pd.Timedelta(days=window)].dropna()
+        fresh = len(known) and (as_of - known.index[-1]).days <= 5
+        if fresh and len(base) and values.index[0] <= as_of - pd.Timedelta(days=window):
+            expected[symbol.split("-")[0]] = known.iloc[-1] / base.iloc[-1] - 1
+    shown = chart.table.dropna(subset=["ret"]).set_index("member")["ret"].to_dict()
+    assert expected and shown == pytest.approx(expected)
+    check = ev.check("alt_season")
+    assert check.detail["counted"] == len(expected)
+    assert check.detail["beating"] == sum(
+        r > check.detail["benchmark_return"] for r in expected.values()
+    )

@@ -20,24 +20,29 @@ def outperformance_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> li
     """Each basket member's return over the window against the benchmark's."""
     p = check.params
     basket = ctx.ev.data[p.basket]
-    bench = ctx.values(p.benchmark)
     t = ctx.as_of
     begin = t - pd.Timedelta(days=p.window_days)
+    # the returns are the rule's (with the basket's lag); the notes only say why one is missing
+    returns = frame.attrs.get("member_returns", pd.DataFrame(index=frame.index))
+    known = returns.loc[t] if t in returns.index else pd.Series(dtype=float)
 
-    def window_return(values: pd.Series) -> tuple[float | None, str]:
+    def why_missing(values: pd.Series) -> str:
         values = values.loc[:t].dropna()
         if values.empty:
-            return None, "no data"
+            return "no data"
         if (t - values.index[-1]).days > p.max_age_days:
-            return None, f"no price since {day(values.index[-1])}"
+            return f"no price since {day(values.index[-1])}"
         if values.index[0] > begin:
-            return None, f"starts {day(values.index[0])}"
-        return float(values.iloc[-1] / values.loc[:begin].iloc[-1] - 1), ""
+            return f"starts {day(values.index[0])}"
+        return "no return"
 
-    bench_ret, bench_why = window_return(bench)
+    def shown(ret: Any, values: pd.Series) -> tuple[float | None, str]:
+        return (float(ret), "") if pd.notna(ret) else (None, why_missing(values))
+
+    bench_ret, bench_why = shown(frame.at[t, "benchmark_return"], ctx.values(p.benchmark))
     rows = []
     for symbol, values in basket.members.items():
-        ret, why = window_return(values)
+        ret, why = shown(known.get(symbol), values)
         rows.append({"member": symbol.split("-")[0], "ret": ret, "note": why})
     table = pd.DataFrame(rows).sort_values("ret", ascending=False, na_position="last")
     bench_name = ctx.name(p.benchmark)

@@ -50,16 +50,18 @@ def outperformance_share(
     bench_ret, _ = window_return(bench.values, bench.lag_days)
     counted = np.zeros(len(t))
     beating = np.zeros(len(t))
-    for values in basket.members.values():
+    member_returns = {}
+    for symbol, values in basket.members.items():
         ret, ok = window_return(values, basket.lag_days)
         counted += ok
         beating += ok & (ret > bench_ret)
+        member_returns[symbol] = ret
     enough = counted >= p.min_share * max(len(basket.members), 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(enough & np.isfinite(bench_ret), beating / counted, np.nan)
     reason = np.where(enough, "", f"fewer than {p.min_share:.0%} of the basket have fresh data")
     obs = asof(bench.values, dates, bench.lag_days)["obs_date"]
-    return result(
+    frame = result(
         dates,
         value,
         obs,
@@ -68,3 +70,7 @@ def outperformance_share(
         counted=counted.astype(int),
         beating=beating.astype(int),
     )
+    # for the evidence chart: each member's return (NaN when left out), so that it plots
+    # exactly what the check counted instead of computing it again
+    frame.attrs["member_returns"] = pd.DataFrame(member_returns, index=dates)
+    return frame
