@@ -268,6 +268,17 @@ def load_thesis(path: Path | str) -> LoadedThesis:
                 add((*where, "params", field), _unknown_series(sid, series_ids))
         return params
 
+    def kind_and_params(
+        where: tuple[Any, ...], spec: Any, kinds: dict[str, Any], what: str
+    ) -> tuple[Any, Any]:
+        """The kind a check or claim names and its parsed params; (kind or None, None) and
+        the problem reported when either is not valid."""
+        kind = kinds.get(spec.kind)
+        if kind is None:
+            add((*where, "kind"), _unknown(what, spec.kind, sorted(kinds)))
+            return None, None
+        return kind, parse_params(where, kind.params, spec.params)
+
     raw_checks = raw.get("checks") if isinstance(raw.get("checks"), list) else []
     seen: dict[str, int] = {}
     checks: list[Check] = []
@@ -284,11 +295,7 @@ def load_thesis(path: Path | str) -> LoadedThesis:
         seen.setdefault(spec.id, i)
         if group_ids and spec.group not in group_ids:
             add(("checks", i, "group"), _unknown("group", spec.group, group_ids))
-        kind = rules.get(spec.kind)
-        if kind is None:
-            add(("checks", i, "kind"), _unknown("rule kind", spec.kind, sorted(rules)))
-            continue
-        params = parse_params(("checks", i), kind.params, spec.params)
+        kind, params = kind_and_params(("checks", i), spec, rules, "rule kind")
         if params is None:
             continue
         if kind.own_status:
@@ -316,11 +323,7 @@ def load_thesis(path: Path | str) -> LoadedThesis:
         if cspec.id in claim_seen:
             add(("claims", i, "id"), f"duplicate claim id '{cspec.id}'")
         claim_seen.add(cspec.id)
-        ckind = claim_kinds.get(cspec.kind)
-        if ckind is None:
-            add(("claims", i, "kind"), _unknown("claim kind", cspec.kind, sorted(claim_kinds)))
-            continue
-        cparams = parse_params(("claims", i), ckind.params, cspec.params)
+        _, cparams = kind_and_params(("claims", i), cspec, claim_kinds, "claim kind")
         if cparams is None:
             continue
         claims.append((cspec, cparams))

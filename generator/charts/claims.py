@@ -53,22 +53,22 @@ def _marked_price(
         )
     ]
     if len(marks):
-        m = alt.Chart(inline(marks))
-        layers += [
-            m.mark_rule(color=LIGHT["muted"], strokeDash=[3, 3]).encode(x=date_x()),
-            m.mark_point(filled=True, size=60, color=LIGHT["ink"]).encode(
-                x=date_x(),
-                y=y,
-                tooltip=[
-                    date_tip(),
-                    alt.Tooltip("label:N", title="Marker"),
-                    alt.Tooltip("close:Q", title="Close", format=",.0f"),
-                ],
-            ),
-        ]
+        close = alt.Tooltip("close:Q", title="Close", format=",.0f")
+        layers += _marked(marks, y, [alt.Tooltip("label:N", title="Marker"), close])
     return make_chart(
         chart_id, title, summary, alt.layer(*layers), table=prices, facts=facts, height=260
     )
+
+
+def _marked(marks: pd.DataFrame, y: alt.Y, tooltips: list[alt.Tooltip]) -> list[Any]:
+    """Marked dates: a dashed rule across the plot and a dot on the line, with tooltips."""
+    m = alt.Chart(inline(marks))
+    return [
+        m.mark_rule(color=LIGHT["muted"], strokeDash=[3, 3]).encode(x=date_x()),
+        m.mark_point(filled=True, size=60, color=LIGHT["ink"]).encode(
+            x=date_x(), y=y, tooltip=[date_tip(), *tooltips]
+        ),
+    ]
 
 
 def _marker_frame(
@@ -154,18 +154,8 @@ def bear_start_charts(ctx: Context, claim_id: str, p: Any, result: Any) -> list[
             ),
         ]
         if len(tops_dd):
-            m = alt.Chart(inline(tops_dd))
-            layers += [
-                m.mark_rule(color=LIGHT["muted"], strokeDash=[3, 3]).encode(x=date_x()),
-                m.mark_point(filled=True, size=60, color=LIGHT["ink"]).encode(
-                    x=date_x(),
-                    y=y,
-                    tooltip=[
-                        date_tip(),
-                        alt.Tooltip("drawdown:Q", title=f"{ename} below high", format=".1%"),
-                    ],
-                ),
-            ]
+            tip = alt.Tooltip("drawdown:Q", title=f"{ename} below high", format=".1%")
+            layers += _marked(tops_dd, y, [tip])
         near = [c for c in cases if c.get("equity_near_high")]
         summary = (
             f"{ename}'s distance from its high, with the band within {p.near_high:.0%} of it "

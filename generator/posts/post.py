@@ -8,19 +8,8 @@ import pandas as pd
 
 from generator.evaluate import Evaluation
 from generator.pipeline import DEFAULT_DOCS
+from generator.posts import sentences
 from generator.posts.chart import GRID_WEEKS, chart_svg, checklist_chart, overview
-from generator.posts.sentences import (
-    flip_sentence,
-    flips_summary,
-    fresh_sentence,
-    headline,
-    move_sentence,
-    score_sentence,
-    stale_sentence,
-    still_stale_sentence,
-    title_link,
-    values_text,
-)
 from generator.posts.week import weekly_update
 from generator.wording import long_date
 
@@ -38,14 +27,14 @@ def render_post(ev: Evaluation, day: pd.Timestamp) -> dict[str, str]:
 
     update = weekly_update(ev, day)
     name = post_name(day)
-    lead = f"{score_sentence(update)} {flips_summary(update)}"
+    lead = f"{sentences.score_sentence(update)} {sentences.flips_summary(update)}"
     grid_weeks = min(GRID_WEEKS, len(ev.history.loc[:day]))
     markets = overview(ev, day)
     table = [
         {
-            "title": title_link(r).strip("*").replace("|", "\\|"),
-            "value": _cell(r.status, values_text(r)[0]),
-            "before": _cell(r.previous_status, values_text(r)[1]),
+            "title": sentences.title_link(r).strip("*").replace("|", "\\|"),
+            "value": _cell(r.status, sentences.values_text(r)[0]),
+            "before": _cell(r.previous_status, sentences.values_text(r)[1]),
             "status": r.status,
             "was": r.previous_status if r.flipped else None,
             "scored": r.scored,
@@ -59,7 +48,7 @@ def render_post(ev: Evaluation, day: pd.Timestamp) -> dict[str, str]:
             date=day.date().isoformat(),
             slug=SLUG,
             description=json.dumps(lead, ensure_ascii=False),
-            title=headline(update),
+            title=sentences.headline(update),
             demo=update.demo,
             lead=lead,
             overview=f"{name}-overview.svg" if markets else None,
@@ -71,11 +60,13 @@ def render_post(ev: Evaluation, day: pd.Timestamp) -> dict[str, str]:
             ),
             first_week=update.previous is None,
             previous=long_date(update.previous) if update.previous is not None else None,
-            flips=[flip_sentence(r) for r in update.flips],
-            moves=[move_sentence(r) for r in update.moves],
-            went_stale=[stale_sentence(r) for r in update.went_stale],
-            fresh_again=[fresh_sentence(r) for r in update.fresh_again],
-            still_stale=still_stale_sentence(update.still_stale) if update.still_stale else "",
+            flips=[sentences.flip_sentence(r) for r in update.flips],
+            moves=[sentences.move_sentence(r) for r in update.moves],
+            went_stale=[sentences.stale_sentence(r) for r in update.went_stale],
+            fresh_again=[sentences.fresh_sentence(r) for r in update.fresh_again],
+            still_stale=sentences.still_stale_sentence(update.still_stale)
+            if update.still_stale
+            else "",
             long_date=long_date(day),
             newest=update.newest or "n/a",
             table=table,
