@@ -152,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("post", "posts"):
             return cmd_posts(args, console)
     except GeneratorError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        # soft_wrap: rich would otherwise break a long path mid-name at its own width
+        console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
         console.print("interrupted; nothing was replaced")
