@@ -6,11 +6,12 @@ This module imports no registry (rule, claim or source kinds): the kinds import 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from generator.errors import GeneratorError
 
@@ -154,6 +155,16 @@ class VerdictBand(Strict):
     label: str = Field(description="The verdict's wording, e.g. 'supported'.")
 
 
+def _fraction(value: Any) -> Any:
+    """``2/3`` (a YAML string) as a number, so that two thirds need not be rounded."""
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*/\s*\d+\s*", value):
+        top, bottom = (int(part) for part in value.split("/"))
+        if bottom == 0:
+            raise ValueError("expected a fraction with a non-zero denominator")
+        return top / bottom
+    return value
+
+
 class ScoreSpec(Strict):
     weights: dict[Literal["pass", "warn", "fail"], float] = Field(
         default_factory=lambda: {"pass": 1.0, "warn": 0.5, "fail": 0.0},
@@ -168,12 +179,28 @@ class ScoreSpec(Strict):
         min_length=1,
         description="Verdict bands, each with the lowest score that earns it.",
     )
+    min_known: Annotated[float, BeforeValidator(_fraction)] = Field(
+        2 / 3,
+        gt=0,
+        le=1,
+        description="Share of the scored checks that must be known for a verdict (a number "
+        "or a fraction such as 2/3); with fewer, the verdict is 'insufficient data'.",
+    )
 
 
 class StaleSpec(Strict):
-    daily: int = Field(5, ge=0, description="Days before daily data counts as stale.")
-    weekly: int = Field(12, ge=0, description="Days before weekly data counts as stale.")
-    monthly: int = Field(75, ge=0, description="Days before monthly data counts as stale.")
+    # a limit below the cadence would call every value stale between two releases, and a
+    # limit over a year would let a check report on data that stopped long ago
+    daily: int = Field(5, ge=1, le=366, description="Days before daily data counts as stale.")
+    weekly: int = Field(12, ge=7, le=366, description="Days before weekly data counts as stale.")
+    monthly: int = Field(75, ge=31, le=366, description="Days before monthly data counts as stale.")
+    site: int = Field(
+        10,
+        ge=1,
+        le=366,
+        description="Days between the newest data and the report date after which every "
+        "page says the site is stale.",
+    )
 
 
 class HistorySpec(Strict):

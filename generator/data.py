@@ -72,6 +72,14 @@ class MarketData:
             },
         )
 
+    def newest_date(self) -> pd.Timestamp | None:
+        """The newest observation of any series (how old the site's data is)."""
+        daily = self.latest_date()
+        if daily is not None:
+            return daily
+        dates = [s.last for s in self.series.values() if not s.empty]
+        return max(dates) if dates else None
+
     def latest_date(self) -> pd.Timestamp | None:
         """The newest observation among daily series (the default as-of date)."""
         dates = [s.last for s in self.series.values() if s.cadence == "daily" and not s.empty]

@@ -16,6 +16,14 @@ import numpy as np
 import pandas as pd
 
 from generator.config import WEEKDAYS, WEEKLY_FREQ, Check, LoadedThesis
+from generator.coverage import (
+    Coverage,
+    SiteFreshness,
+    coverage_of,
+    known_counts,
+    site_freshness,
+    verdict_for,
+)
 from generator.data import MarketData
 from generator.timeseries import known_positions
 from generator.wording import bound_text, format_value
@@ -63,8 +71,10 @@ class Evaluation:
     score: float | None
     verdict: str
     checks: list[CheckResult]
-    history: pd.DataFrame  # index: history dates; columns: score, verdict, <check id>...
+    history: pd.DataFrame  # index: history dates; columns: score, verdict, known, <check id>...
     frames: dict[str, pd.DataFrame]  # per check: the rule's output on every evaluated date
+    coverage: Coverage
+    freshness: SiteFreshness
     generated_at: str = field(
         default_factory=lambda: datetime.now(UTC).replace(microsecond=0).isoformat()
     )
@@ -206,8 +216,16 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def evaluate(thesis: LoadedThesis, data: MarketData, as_of: pd.Timestamp) -> Evaluation:
-    """The checklist as of ``as_of`` plus its weekly history, from one computation."""
+def evaluate(
+    thesis: LoadedThesis,
+    data: MarketData,
+    as_of: pd.Timestamp,
+    report_date: pd.Timestamp | None = None,
+) -> Evaluation:
+    """The checklist as of ``as_of`` plus its weekly history, from one computation.
+
+    ``report_date`` is the day the age of the data is measured against (default: ``as_of``;
+    a build without ``--as-of`` passes today)."""
     as_of = pd.Timestamp(as_of).normalize()
     data = data.cut(as_of)
     dates = evaluation_dates(data, as_of, thesis.thesis.history.weekday)
@@ -225,7 +243,13 @@ def evaluate(thesis: LoadedThesis, data: MarketData, as_of: pd.Timestamp) -> Eva
     history = statuses.loc[eligible[0] :] if len(eligible) else statuses.iloc[0:0]
     history = history.loc[history.index.isin(weekly)]
     history.insert(0, "score", score.loc[history.index])
-    history.insert(1, "verdict", [verdict_of(thesis, s) for s in history["score"]])
+    known = known_counts(thesis, history)
+    history.insert(
+        1,
+        "verdict",
+        [verdict_for(thesis, s, k) for s, k in zip(history["score"], known, strict=True)],
+    )
+    history.insert(2, "known", known)
 
     current_score = score.loc[as_of]
     current_score = None if math.isnan(current_score) else float(current_score)
@@ -252,15 +276,22 @@ def evaluate(thesis: LoadedThesis, data: MarketData, as_of: pd.Timestamp) -> Eva
                 stale=bool(row["stale"]),
             )
         )
+    coverage = coverage_of(thesis, {c.id: c.status for c in checks})
     return Evaluation(
         thesis=thesis,
         data=data,
         as_of=as_of,
         score=current_score,
-        verdict=verdict_of(thesis, current_score),
+        verdict=verdict_for(thesis, current_score, coverage.known),
         checks=checks,
         history=history,
         frames=frames,
+        coverage=coverage,
+        freshness=site_freshness(
+            data.newest_date(),
+            as_of if report_date is None else pd.Timestamp(report_date).normalize(),
+            thesis.thesis.stale_after_days.site,
+        ),
     )
 
 

@@ -104,7 +104,8 @@ def test_history_starts_when_half_the_scored_checks_are_known(thesis, sample):
 def test_as_of_before_any_data_and_on_a_weekend(thesis, sample):
     early = evaluate(thesis, sample, pd.Timestamp("2014-06-01"))
     assert {c.status for c in early.checks} == {"unknown"}
-    assert early.score is None and early.verdict == "unknown"
+    assert early.score is None and early.verdict == "insufficient data"
+    assert (early.coverage.known, len(early.coverage.missing)) == (0, 11)
     weekend = evaluate(thesis, sample, pd.Timestamp("2024-06-01"))  # a Saturday
     friday = evaluate(thesis, sample, pd.Timestamp("2024-05-31"))
     assert weekend.check("rut_near_high").value == friday.check("rut_near_high").value
