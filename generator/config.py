@@ -39,6 +39,15 @@ class SeriesBase(Strict):
     lag_days: int = Field(
         0, ge=0, description="Publication lag: a value dated D is known from D + lag_days."
     )
+    full_cycle_years: int | None = Field(
+        None,
+        ge=1,
+        le=20,
+        description="For a series whose record high may predate its data (Bitcoin's 2013 "
+        "high predates Yahoo's 2014 start): checks measured against its own high say "
+        "unknown until the data spans this many years, a full cycle. null: the data holds "
+        "the record.",
+    )
     max_jump: float | None = Field(
         4.0,
         gt=1,

@@ -30,6 +30,7 @@ class SeriesData:
     cadence: str
     origin: str
     members: dict[str, pd.Series] = field(default_factory=dict)
+    full_cycle_years: int | None = None  # see SeriesBase.full_cycle_years
 
     @property
     def empty(self) -> bool:
@@ -120,6 +121,7 @@ def load_market_data(thesis: LoadedThesis, source: Source) -> MarketData:
                 spec.cadence,
                 origin,
                 found.members or {},
+                full_cycle_years=spec.full_cycle_years,
             )
     ordered = {sid: out[sid] for sid in specs}
     return MarketData(ordered, demo=source.demo, source_label=source.label)
