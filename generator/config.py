@@ -56,11 +56,25 @@ class SeriesBase(Strict):
     )
 
 
+class Fallback(Strict):
+    """A proxy from the same source that stands in once the series is stale."""
+
+    symbol: str = Field(description="The proxy's symbol at the same source, e.g. 'IWM'.")
+    name: str = Field(description="The proxy's name shown beside values that use it.")
+
+
+_FALLBACK_TEXT = (
+    "A proxy used on dates where this series is stale, joined at the last day both have a "
+    "value by the ratio of the two (e.g. IWM for the Russell 2000)."
+)
+
+
 class YahooSeries(SeriesBase):
     """A price series from Yahoo Finance (daily closes, auto-adjusted)."""
 
     source: Literal["yahoo"] = Field(description="Where the data comes from.")
     symbol: str = Field(description="The Yahoo Finance symbol, e.g. '^RUT' or 'BTC-USD'.")
+    fallback: Fallback | None = Field(None, description=_FALLBACK_TEXT)
 
 
 class FredSeries(SeriesBase):
@@ -68,6 +82,7 @@ class FredSeries(SeriesBase):
 
     source: Literal["fred"] = Field(description="Where the data comes from.")
     symbol: str = Field(description="The FRED series id, e.g. 'WALCL'.")
+    fallback: Fallback | None = Field(None, description=_FALLBACK_TEXT)
 
 
 class BasketSeries(SeriesBase):

@@ -7,14 +7,17 @@ publication lag and cadence.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from generator.config import (
     WEEKDAYS,
+    Fallback,
     LoadedThesis,
 )
+from generator.fallback import Splice, splice
 from generator.sources import Source
 from generator.sources.kinds import SOURCES
 
@@ -31,6 +34,8 @@ class SeriesData:
     origin: str
     members: dict[str, pd.Series] = field(default_factory=dict)
     full_cycle_years: int | None = None  # see SeriesBase.full_cycle_years
+    fallback: SeriesData | None = None  # this series joined to its proxy (generator.fallback)
+    splice: Splice | None = None  # set on a joined series: how it was joined
 
     @property
     def empty(self) -> bool:
@@ -67,7 +72,12 @@ class MarketData:
             self,
             series={
                 k: replace(
-                    v, values=keep(v.values), members={m: keep(s) for m, s in v.members.items()}
+                    v,
+                    values=keep(v.values),
+                    members={m: keep(s) for m, s in v.members.items()},
+                    fallback=None
+                    if v.fallback is None
+                    else replace(v.fallback, values=keep(v.fallback.values)),
                 )
                 for k, v in self.series.items()
             },
@@ -92,6 +102,20 @@ def _column(frame: pd.DataFrame | None) -> pd.Series:
         return pd.Series(dtype=float, index=pd.DatetimeIndex([], name="date"))
     column = "close" if "close" in frame.columns else "value"
     return frame[column].astype(float).dropna()
+
+
+def _with_fallback(
+    s: SeriesData, spec: Fallback, read: Callable[[str], pd.Series], where: Callable[[str], str]
+) -> SeriesData:
+    """The series with its joined stand-in attached (none without a common close)."""
+    joined = splice(s.values, read(spec.symbol))
+    if joined is None:
+        return s
+    values, day, ratio = joined
+    how = Splice(spec.symbol, spec.name, day, ratio)
+    name = f"{s.name} ({how.label} after {day.date()})"
+    origin = f"{s.origin}, then {where(spec.symbol)} scaled by {ratio:.6g}"
+    return replace(s, fallback=replace(s, name=name, values=values, origin=origin, splice=how))
 
 
 def load_market_data(thesis: LoadedThesis, source: Source) -> MarketData:
@@ -123,6 +147,8 @@ def load_market_data(thesis: LoadedThesis, source: Source) -> MarketData:
                 found.members or {},
                 full_cycle_years=spec.full_cycle_years,
             )
+            if getattr(spec, "fallback", None) is not None:
+                out[sid] = _with_fallback(out[sid], spec.fallback, read, source.describe)
     ordered = {sid: out[sid] for sid in specs}
     return MarketData(ordered, demo=source.demo, source_label=source.label)
 

@@ -25,12 +25,13 @@ from generator.coverage import (
     verdict_for,
 )
 from generator.data import MarketData
+from generator.fallback import fallback_plan, merge_rows
 from generator.timeseries import known_positions
 from generator.wording import bound_text, format_value
 
 STATUSES = ("pass", "warn", "fail", "unknown")
 ICONS = {"pass": "✅", "warn": "🟡", "fail": "❌", "unknown": "❔"}
-CORE_COLUMNS = {"value", "data_as_of", "status", "reason", "stale"}
+CORE_COLUMNS = {"value", "data_as_of", "status", "reason", "stale", "fallback"}
 
 
 @dataclass
@@ -47,6 +48,7 @@ class CheckResult:
     thresholds: str
     detail: dict[str, Any]
     stale: bool = False  # unknown because an input's latest value is too old
+    fallback: str | None = None  # which stand-in the value was computed from, if any
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +61,7 @@ class CheckResult:
             "data_as_of": self.data_as_of,
             "since": self.since,
             "reason": self.reason or None,
+            "fallback": self.fallback,
             "detail": self.detail,
         }
 
@@ -163,6 +166,16 @@ def run_checks(
     for check in thesis.checks:
         frame = check.rule.fn(data, check.params, dates).copy()
         stale, is_stale = _staleness(thesis, data, check, dates)
+        frame["fallback"] = ""
+        plan = fallback_plan(thesis, data, check, dates)
+        if plan is not None:  # a stale series with a stand-in: its rows use the joined data
+            joined_data, use, label = plan
+            joined = check.rule.fn(joined_data, check.params, dates).copy()
+            joined["fallback"] = label
+            frame = merge_rows(frame, joined, use)
+            joined_stale, joined_is_stale = _staleness(thesis, joined_data, check, dates)
+            stale = np.where(use, joined_stale, stale)
+            is_stale = np.where(use, joined_is_stale, is_stale)
         value = frame["value"].to_numpy(dtype=float)
         rule_reason = (
             frame["reason"].to_numpy(dtype=object)
@@ -274,6 +287,7 @@ def evaluate(
                 thresholds=thresholds_text(check),
                 detail=detail,
                 stale=bool(row["stale"]),
+                fallback=_fallback_note(data, check) if row["fallback"] else None,
             )
         )
     coverage = coverage_of(thesis, {c.id: c.status for c in checks})
@@ -293,6 +307,16 @@ def evaluate(
             thesis.thesis.stale_after_days.site,
         ),
     )
+
+
+def _fallback_note(data: MarketData, check: Check) -> str:
+    """The sentence a value computed from a stand-in carries on its page and in the JSON."""
+    notes = [
+        f"{data[sid].name}: {data[sid].fallback.splice.note}"
+        for sid in check.params.series_ids()
+        if data[sid].fallback is not None
+    ]
+    return "; ".join(notes)
 
 
 def _weekday_index(thesis: LoadedThesis) -> int:
