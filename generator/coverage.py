@@ -158,8 +158,8 @@ def score_text(score: float | None, coverage: Coverage) -> str:
     text = f"{shown} {coverage.text}"
     if coverage.missing and coverage.worst_score is not None and coverage.best_score is not None:
         text += (
-            f" ({coverage.worst_score:.2f} to {coverage.best_score:.2f} as the "
-            f"{len(coverage.missing)} unknown fail or pass)"
+            f"; {coverage.worst_score:.2f} to {coverage.best_score:.2f} as the "
+            f"{len(coverage.missing)} unknown fail or pass"
         )
     return text
 
@@ -172,3 +172,18 @@ def insufficient_text(coverage: Coverage, titles: dict[str, str] | None = None) 
         f"only {coverage.known} of {coverage.scored} scored checks are known and a verdict "
         f"needs {coverage.required}; missing: {missing}"
     )
+
+
+def banner_texts(
+    coverage: Coverage, freshness: SiteFreshness, titles: dict[str, str] | None = None
+) -> list[str]:
+    """The site-wide warnings every page carries (plain text; the theme escapes it)."""
+    out = []
+    if freshness.stale:
+        out.append(
+            f"Stale data: {freshness.text}, more than the {freshness.limit_days} days "
+            "this site allows. The checks below describe the market as it was then."
+        )
+    if not coverage.sufficient:
+        out.append(f"Insufficient data for a verdict: {insufficient_text(coverage, titles)}.")
+    return out

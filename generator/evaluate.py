@@ -49,6 +49,7 @@ class CheckResult:
     detail: dict[str, Any]
     stale: bool = False  # unknown because an input's latest value is too old
     fallback: str | None = None  # which stand-in the value was computed from, if any
+    fallback_label: str | None = None  # the same, short: "via IWM"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -288,6 +289,7 @@ def evaluate(
                 detail=detail,
                 stale=bool(row["stale"]),
                 fallback=_fallback_note(data, check) if row["fallback"] else None,
+                fallback_label=row["fallback"] or None,
             )
         )
     coverage = coverage_of(thesis, {c.id: c.status for c in checks})

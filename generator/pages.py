@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from generator.claims import CLAIM_KINDS
+from generator.coverage import INSUFFICIENT
 from generator.evaluate import Evaluation
 from generator.rules import RULES, is_series_field
 from generator.sources.kinds import SOURCES
@@ -48,6 +49,7 @@ class SiteData:
             "charts": self.charts,
             "history_weekday": thesis.history.weekday.capitalize(),
             "source_label": self.ev.data.source_label,
+            "freshness_site": self.ev.freshness,
         }
 
 
@@ -114,11 +116,16 @@ def home_context(site: SiteData, _: Any) -> dict[str, Any]:
     return dict(
         ev=ev,
         score_text="n/a" if ev.score is None else f"{ev.score:.2f} of 1",
+        coverage=ev.coverage,
+        missing_links=", ".join(
+            f"[{ev.check(cid).title}](checks/{cid}.md)" for cid in ev.coverage.missing
+        ),
         counts={k: counts.get(k, 0) for k in ("pass", "warn", "fail", "unknown")},
         known_scored=total_scored - counts.get("unknown", 0),
         total_scored=total_scored,
         verdict_admonition={"supported": "success", "mixed": "warning"}.get(
-            ev.verdict, "failure" if ev.verdict != "unknown" else "info"
+            ev.verdict,
+            "question" if ev.verdict in (INSUFFICIENT, "unknown") else "failure",
         ),
         verdict_rule="Verdict bands: " + ", ".join(f"≥ {b.min:.2f} {b.label}" for b in bands) + ".",
         generated_at=ev.generated_at.replace("T", " ").replace("+00:00", " UTC"),
@@ -189,6 +196,7 @@ def history_context(site: SiteData, _: Any) -> dict[str, Any]:
                 "date": d.date().isoformat(),
                 "score": "n/a" if pd.isna(row["score"]) else f"{row['score']:.2f}",
                 "verdict": row["verdict"],
+                "known": f"{row['known']} of {ev.coverage.scored}",
                 "statuses": [row[c.id] for c in ev.checks],
             }
             for d, row in recent.iterrows()

@@ -191,6 +191,8 @@ def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path)
             strict=True,
         )
         config["extra"]["demo"] = ev.demo
+        titles = {c.id: c.title for c in ev.checks}
+        config["extra"]["banners"] = coverage.banner_texts(ev.coverage, ev.freshness, titles)
         # MkDocs reuses plugin objects across builds in one process (tests, bench); Material's
         # blog plugin makes its scratch folder once but removes it after every build.
         for plugin in config.plugins.values():
