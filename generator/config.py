@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
 from generator.errors import GeneratorError
 
@@ -179,9 +186,12 @@ class VerdictBand(Strict):
     label: str = Field(description="The verdict's wording, e.g. 'supported'.")
 
 
+FRACTION_PATTERN = r"^\s*\d+\s*/\s*\d+\s*$"
+
+
 def _fraction(value: Any) -> Any:
     """``2/3`` (a YAML string) as a number, so that two thirds need not be rounded."""
-    if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*/\s*\d+\s*", value):
+    if isinstance(value, str) and re.fullmatch(FRACTION_PATTERN, value):
         top, bottom = (int(part) for part in value.split("/"))
         if bottom == 0:
             raise ValueError("expected a fraction with a non-zero denominator")
@@ -203,7 +213,18 @@ class ScoreSpec(Strict):
         min_length=1,
         description="Verdict bands, each with the lowest score that earns it.",
     )
-    min_known: Annotated[float, BeforeValidator(_fraction)] = Field(
+    min_known: Annotated[
+        float,
+        BeforeValidator(_fraction),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                    {"type": "string", "pattern": FRACTION_PATTERN},
+                ]
+            }
+        ),
+    ] = Field(
         2 / 3,
         gt=0,
         le=1,
