@@ -242,6 +242,10 @@ def methodology_context(site: SiteData, _: Any) -> dict[str, Any]:
         verdicts=sorted(thesis.score.verdicts, key=lambda b: -b.min),
         stale=thesis.stale_after_days,
         history=thesis.history,
+        coverage=ev.coverage,
+        min_known_text=_share_text(thesis.score.min_known),
+        fallbacks=_fallback_rows(ev),
+        cycles=_cycle_rows(ev),
     )
 
 
@@ -413,4 +417,49 @@ def _series_rows(ev: Evaluation) -> list[dict[str, Any]]:
                 "note": note,
             }
         )
+    return rows
+
+
+def _share_text(share: float) -> str:
+    """2/3 as "two thirds", other shares as percentages."""
+    named = {1.0: "all", 0.5: "half", 2 / 3: "two thirds", 0.75: "three quarters"}
+    for value, words in named.items():
+        if abs(share - value) < 1e-9:
+            return words
+    return f"{share:.0%}"
+
+
+def _fallback_rows(ev: Evaluation) -> list[dict[str, Any]]:
+    """Each series with a stand-in, and how this build joined it (if it could)."""
+    rows = []
+    for sid, spec in ev.thesis.thesis.series.items():
+        fallback = getattr(spec, "fallback", None)
+        if fallback is None:
+            continue
+        joined = ev.data[sid].fallback
+        how = joined.splice if joined is not None else None
+        rows.append(
+            {
+                "name": spec.name,
+                "proxy": fallback.name,
+                "symbol": fallback.symbol,
+                "joined": how.joined_on.date().isoformat() if how else None,
+                "ratio": f"{how.ratio:.6g}" if how else None,
+            }
+        )
+    return rows
+
+
+def _cycle_rows(ev: Evaluation) -> list[dict[str, Any]]:
+    """Each series whose own high is trusted only after a full cycle, and from when."""
+    rows = []
+    for s in ev.data.series.values():
+        if s.full_cycle_years is None:
+            continue
+        ready = (
+            (s.first + pd.DateOffset(years=s.full_cycle_years)).date().isoformat()
+            if s.first is not None
+            else "a full cycle after its first value (no data yet)"
+        )
+        rows.append({"name": s.name, "years": s.full_cycle_years, "ready": ready})
     return rows
