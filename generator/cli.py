@@ -225,6 +225,10 @@ def _annotate_stale(ev: Evaluation) -> None:
     stale = [c.id for c in ev.checks if c.status == "unknown" and "stale" in c.reason]
     if stale:
         print(f"::warning title=Stale data::Checks marked unknown (stale data): {', '.join(stale)}")
+    if ev.freshness.stale:
+        print(f"::warning title=Stale site::{ev.freshness.text}")
+    if not ev.coverage.sufficient:
+        print(f"::warning title=Insufficient data::{insufficient_text(ev.coverage)}")
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:

@@ -193,7 +193,17 @@ def test_real_data_grid_builds_on_every_date(shared_data, as_of):
     verdict, known, age, charts = GRID[as_of]
     thesis, _, ev, claims = prepare(ROOT / "thesis.yml", shared_data, pd.Timestamp(as_of))
     check_invariants(thesis, ev, ev.data)
-    site = render_site(ev, claims, build_charts(ev, claims) if charts else {})
+    built = build_charts(ev, claims) if charts else {}
+    site = render_site(ev, claims, built)
+    if as_of in ("2026-08-21", "2026-12-02"):
+        # BTC-USD.csv: record close 124752.5312 (2025-10-06), lowest since 58558.85938
+        # (2026-06-30): -53.1%, shown to the nearest percent on the evidence chart
+        chart = next(c for c in built["check:btc_mid_cycle"] if c.id == "btc_mid_cycle-price")
+        facts = dict(chart.facts)
+        assert facts["Latest record close"] == "124,753 (2025-10-06)"
+        assert facts["Lowest close since"] == "58,559 (2026-06-30)"
+        assert facts["Deepest fall since the record"] == "-53%"
+        assert "cycle top" in chart.summary
     assert "index.md" in site.files and "api/latest.json" in site.files
     assert ev.freshness.age_days == age and ev.freshness.stale == (age > 10)
     if verdict is not None:
