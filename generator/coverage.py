@@ -101,12 +101,20 @@ def known_counts(thesis: LoadedThesis, statuses: pd.DataFrame) -> pd.Series:
 
 def verdict_for(thesis: LoadedThesis, score: float | None, known: int) -> str:
     """The verdict band of ``score``, or "insufficient data" when too few checks are known."""
-    from generator.evaluate import verdict_of
-
     scored = len(scored_ids(thesis))
     if scored == 0 or known < required_known(thesis.thesis.score.min_known, scored):
         return INSUFFICIENT
-    return verdict_of(thesis, score)
+    return band_of(thesis, score)
+
+
+def band_of(thesis: LoadedThesis, score: float | None) -> str:
+    """The verdict band a score falls in ("unknown" without a score)."""
+    if score is None or math.isnan(score):
+        return "unknown"
+    for band in sorted(thesis.thesis.score.verdicts, key=lambda b: -b.min):
+        if score >= band.min - 1e-12:
+            return band.label
+    return "unknown"
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from generator.config import (
     Fallback,
     LoadedThesis,
 )
-from generator.fallback import Splice, splice
 from generator.sources import Source
 from generator.sources.kinds import SOURCES
+from generator.splice import Splice, splice
 
 
 @dataclass(frozen=True)

@@ -206,15 +206,6 @@ def score_of(thesis: LoadedThesis, statuses: pd.DataFrame) -> pd.Series:
     return numeric.astype(float).mean(axis=1, skipna=True)
 
 
-def verdict_of(thesis: LoadedThesis, score: float | None) -> str:
-    if score is None or math.isnan(score):
-        return "unknown"
-    for band in sorted(thesis.thesis.score.verdicts, key=lambda b: -b.min):
-        if score >= band.min - 1e-12:
-            return band.label
-    return "unknown"
-
-
 def _json_value(value: Any) -> Any:
     if value is pd.NaT:
         return None

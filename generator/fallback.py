@@ -1,9 +1,8 @@
-"""Fallback series: a proxy that stands in for a series once that series has gone stale.
+"""Fallback series: which dates of a check use the joined series, and their rows merged.
 
 ``fallback: {symbol: IWM, name: ...}`` on ``rut`` in ``thesis.yml`` joins the Russell 2000
-ETF to the index: after the index's last close, the ETF's closes scaled by the ratio of
-the two closes on the last day both have one. The joined series is used only on the
-dates where the primary is stale, and every value computed from it says so.
+ETF to the index (:mod:`generator.splice`, when the data is loaded). The joined series is
+used only on the dates where the primary is stale, and every value computed from it says so.
 
 No look-ahead: the join day is the primary's last common close with the proxy, so any
 date that uses the joined series (one after the primary's last close) already knows it.
@@ -11,58 +10,14 @@ date that uses the joined series (one after the primary's last close) already kn
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
+from generator.config import Check, LoadedThesis
+from generator.data import MarketData, SeriesData
 from generator.timeseries import known_positions
-
-if TYPE_CHECKING:
-    from generator.config import Check, LoadedThesis
-    from generator.data import MarketData, SeriesData
-
-
-@dataclass(frozen=True)
-class Splice:
-    """How a joined series was made: which proxy, from when, by which factor."""
-
-    symbol: str
-    name: str
-    joined_on: pd.Timestamp  # the last day both had a close
-    ratio: float  # primary close / proxy close on that day
-
-    @property
-    def label(self) -> str:
-        """Short, for a table cell: ``via IWM``."""
-        return f"via {self.symbol}"
-
-    @property
-    def note(self) -> str:
-        """One sentence for a check page and the JSON."""
-        day = self.joined_on.date().isoformat()
-        return (
-            f"after {day} this value uses {self.name} ({self.symbol}) as a stand-in, its "
-            f"closes scaled by {self.ratio:.6g} (the ratio of the two closes on {day}, "
-            f"the last day both have one)"
-        )
-
-
-def splice(primary: pd.Series, proxy: pd.Series) -> tuple[pd.Series, pd.Timestamp, float] | None:
-    """The primary up to its last close, then the proxy's later closes times the ratio of
-    the two closes on the last day both have one; None without a common day."""
-    if primary.empty or proxy.empty:
-        return None
-    common = primary.index.intersection(proxy.index)
-    common = common[common <= primary.index[-1]]
-    if not len(common):
-        return None
-    day = common[-1]
-    ratio = float(primary.loc[day]) / float(proxy.loc[day])
-    later = proxy.loc[proxy.index > primary.index[-1]] * ratio
-    joined = pd.concat([primary, later]).rename(primary.name)
-    return joined, day, ratio
 
 
 def stale_dates(s: SeriesData, dates: pd.DatetimeIndex, limit_days: int) -> np.ndarray:

@@ -12,7 +12,7 @@ import pytest
 
 from generator import coverage, pipeline
 from generator.cli import main
-from generator.config import ConfigError, load_thesis
+from generator.config import ConfigError
 from generator.coverage import (
     INSUFFICIENT,
     coverage_of,
@@ -20,6 +20,7 @@ from generator.coverage import (
     site_freshness,
     verdict_for,
 )
+from generator.loader import load_thesis
 
 ROOT = Path(__file__).resolve().parents[1]
 THESIS_TEXT = (ROOT / "thesis.yml").read_text()

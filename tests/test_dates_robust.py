@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.claims import evaluate_claims
-from generator.config import load_thesis
 from generator.coverage import INSUFFICIENT
 from generator.data import load_market_data
 from generator.evaluate import evaluate
+from generator.loader import load_thesis
 from generator.render import render_site
 from generator.sources.sample import SampleSource
 from generator.timeseries import window_correlation

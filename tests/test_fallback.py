@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from conftest import daily
 
-from generator.config import load_thesis
-from generator.fallback import splice
+from generator.loader import load_thesis
 from generator.pipeline import prepare
 from generator.sources.kinds import fetch_targets
+from generator.splice import splice
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -67,7 +67,7 @@ def deepest_fall_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list
         f"{name}'s latest record close was {num(high)} on {day(high_date)}; the lowest close "
         f"since was {num(low)} on {day(low_date)}, {pct(fall)} below it"
         + (" (a fall of 50% or more makes the record a cycle top)" if fall <= -0.5 else "")
-        + f". The latest close is {num(last)} ({day(last_date)})."
+        + f"; the latest close is {num(last)} ({day(last_date)})."
     )
     facts = [
         ("Latest record close", f"{num(high)} ({day(high_date)})"),
