@@ -159,3 +159,16 @@ def test_rut_falls_back_to_iwm_on_real_data(shared_data):
     # as of 2025-11-21 RUT is fresh: no stand-in anywhere
     _, _, fresh, _ = prepare(ROOT / "thesis.yml", shared_data, pd.Timestamp("2025-11-21"))
     assert all(c.fallback is None for c in fresh.checks)
+
+
+def test_weekly_post_labels_values_from_the_stand_in(fallback_case):
+    from generator import posts
+
+    thesis, data = fallback_case
+    _, _, ev, _ = prepare(thesis, data, pd.Timestamp("2024-01-26"), claims=False)
+    fresh, joined = pd.Timestamp("2024-01-12"), pd.Timestamp("2024-01-26")
+    assert posts.weekly_update(ev, fresh).rows[0].fallback == ""
+    assert posts.weekly_update(ev, joined).rows[0].fallback == "via P"
+    text = posts.render_post(ev, joined)[f"{posts.post_name(joined)}.md"]
+    # the table row: 108 / 135 - 1 = -20.0% from the joined series; a week earlier -10.0%
+    assert "| -20.0% (via P) | -10.0% |" in text

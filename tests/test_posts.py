@@ -95,7 +95,6 @@ def update(score, previous_score, verdict, previous_verdict, rows=(), first=Fals
 
 STALE = "Alt index (equal weight) is stale: latest value 2025-08-13, known for 86 days (limit 5)"
 LINK = "**[Russell 2000 near its high](../../checks/rut_near_high.md)**"
-BALANCE = "**[Fed balance sheet growing](../../checks/fed_balance_sheet.md)**"
 
 
 # ------------------------------------------------------------------------ sentences
@@ -594,7 +593,7 @@ def test_real_posts_facts_checked_by_hand(real_posts):
             "mixed",
             7,
             "The score is 0.64 from 7 of 11 checks, too few for a verdict (a verdict needs 8): "
-            f"insufficient data. Missing: {LINK} and {BALANCE}.",
+            "insufficient data. Missing: Russell 2000 near its high and Fed balance sheet growing.",
             "Week to 21 November 2025: verdict now insufficient data (score 0.64 from 7 of 11 "
             "checks)",
         ),
@@ -602,7 +601,7 @@ def test_real_posts_facts_checked_by_hand(real_posts):
             "insufficient data",
             7,
             "The score is 0.64 from 7 of 11 checks, too few for a verdict (a verdict needs 8): "
-            f"insufficient data. Missing: {LINK} and {BALANCE}.",
+            "insufficient data. Missing: Russell 2000 near its high and Fed balance sheet growing.",
             "Week to 21 November 2025: still insufficient data (score 0.64 from 7 of 11 checks)",
         ),
     ],

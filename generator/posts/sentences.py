@@ -138,7 +138,8 @@ def score_sentence(update: WeeklyUpdate) -> str:
 def insufficient_sentence(update: WeeklyUpdate) -> str:
     """No verdict this week: the score with its coverage, and the checks that are missing."""
     needs = f" (a verdict needs {update.required})" if update.required is not None else ""
-    missing = _join([title_link(r) for r in update.missing]) or "none"
+    # plain titles: this sentence also becomes the post's description (a meta tag)
+    missing = _join([r.check.title for r in update.missing]) or "none"
     return (
         f"The score is {update.score:.2f}{update.coverage}, too few for a verdict{needs}: "
         f"insufficient data. Missing: {missing}."

@@ -39,6 +39,7 @@ class CheckWeek:
     scored: bool
     stale: bool = False  # unknown because an input is stale (the evaluation's flag)
     previous_stale: bool = False
+    fallback: str = ""  # the stand-in this week's value was computed from ("via IWM")
 
     @property
     def flipped(self) -> bool:
@@ -171,6 +172,7 @@ def weekly_update(ev: Evaluation, day: pd.Timestamp) -> WeeklyUpdate:
                 scored=check.group in ev.thesis.scored_groups,
                 stale=bool(stale[now]),
                 previous_stale=False if before is None else bool(stale[before]),
+                fallback=str(frame["fallback"].iloc[now] or "") if "fallback" in frame else "",
             )
         )
     row = ev.history.loc[day]
