@@ -125,7 +125,7 @@ def home_context(site: SiteData, _: Any) -> dict[str, Any]:
         total_scored=total_scored,
         verdict_admonition={"supported": "success", "mixed": "warning"}.get(
             ev.verdict,
-            "question" if ev.verdict in (INSUFFICIENT, "unknown") else "failure",
+            "info" if ev.verdict in (INSUFFICIENT, "unknown") else "failure",
         ),
         verdict_rule="Verdict bands: " + ", ".join(f"≥ {b.min:.2f} {b.label}" for b in bands) + ".",
         generated_at=ev.generated_at.replace("T", " ").replace("+00:00", " UTC"),
