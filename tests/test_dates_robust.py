@@ -20,6 +20,7 @@ from generator.data import load_market_data
 from generator.evaluate import evaluate
 from generator.loader import load_thesis
 from generator.render import render_site
+from generator.sources.kinds import fetch_targets
 from generator.sources.sample import SampleSource
 from generator.timeseries import window_correlation
 
@@ -88,8 +89,8 @@ def thesis():
 @pytest.fixture(scope="module")
 def frames(thesis) -> dict[str, pd.DataFrame]:
     """Three years of the synthetic sample for every symbol the thesis reads (IWM too)."""
-    symbols = [symbol for _, symbol, _ in thesis.yahoo_and_fred()]
-    fred = [s for source, s, _ in thesis.yahoo_and_fred() if source == "fred"]
+    symbols = [symbol for _, symbol, _ in fetch_targets(thesis)]
+    fred = [s for fetcher, s, _ in fetch_targets(thesis) if fetcher == "fred"]
     sample = SampleSource(fred_symbols=fred)
     return {s: sample.load(s).loc[WINDOW[0] : WINDOW[1]] for s in symbols}
 
