@@ -7,6 +7,7 @@ options, data files); 3 sample data refused by ``--no-sample``.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from generator.coverage import insufficient_text, score_text
 from generator.errors import GeneratorError
 from generator.evaluate import ICONS, Evaluation
 
@@ -83,6 +85,11 @@ def parser() -> argparse.ArgumentParser:
     )
     _common(c)
     _data_options(c)
+    c.add_argument(
+        "--json",
+        action="store_true",
+        help="print the object site/api/latest.json holds instead of the table",
+    )
     c.add_argument(
         "--validate-only",
         action="store_true",
@@ -185,8 +192,11 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     demo = " [bold red](SAMPLE DATA)[/]" if ev.demo else ""
     console.print(
         f"Built {site_dir.resolve()}/index.html in {total:.1f}s{demo}: verdict "
-        f"[bold]{ev.verdict}[/] (score {_score(ev)}) as of {ev.as_of.date()}."
+        f"[bold]{ev.verdict}[/] (score {_score(ev)}) as of {ev.as_of.date()}.",
+        highlight=False,
     )
+    for line in _warnings(ev):
+        console.print(line, highlight=False)
     console.print(
         f"Preview: python -m http.server -d {site_dir} 8000, then open http://127.0.0.1:8000/"
     )
@@ -194,7 +204,19 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
 
 
 def _score(ev: Evaluation) -> str:
-    return "n/a" if ev.score is None else f"{ev.score:.2f}"
+    return score_text(ev.score, ev.coverage)
+
+
+def _warnings(ev: Evaluation) -> list[str]:
+    """What a reader of the terminal must not miss: no verdict, or old data."""
+    lines = []
+    if not ev.coverage.sufficient:
+        lines.append(f"[bold yellow]insufficient data:[/] {insufficient_text(ev.coverage)}")
+    if ev.freshness.stale:
+        lines.append(
+            f"[bold yellow]stale:[/] {ev.freshness.text} (limit {ev.freshness.limit_days} days)"
+        )
+    return lines
 
 
 def _annotate_stale(ev: Evaluation) -> None:
@@ -204,6 +226,10 @@ def _annotate_stale(ev: Evaluation) -> None:
     stale = [c.id for c in ev.checks if c.status == "unknown" and "stale" in c.reason]
     if stale:
         print(f"::warning title=Stale data::Checks marked unknown (stale data): {', '.join(stale)}")
+    if ev.freshness.stale:
+        print(f"::warning title=Stale site::{ev.freshness.text}")
+    if not ev.coverage.sufficient:
+        print(f"::warning title=Insufficient data::{insufficient_text(ev.coverage)}")
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
@@ -220,6 +246,11 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
         console.print(table)
         return 0
     _, _, ev, claims = prepare(args.thesis, args.data, parse_as_of(args.as_of))
+    if args.json:
+        from generator.render import latest_json
+
+        print(json.dumps(latest_json(ev, claims), indent=2, ensure_ascii=False))
+        return 0
     title = (
         f"{ev.thesis.thesis.site.title} as of {ev.as_of.date()}: {ev.verdict} (score {_score(ev)})"
     )
@@ -241,6 +272,8 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
             c.since or "",
         )
     console.print(table)
+    for line in _warnings(ev):
+        console.print(line, highlight=False)
     for cid, r in claims.items():
         console.print(f"claim {cid}: [bold]{r.verdict}[/] - {r.summary}", highlight=False)
     return 0

@@ -6,11 +6,19 @@ This module imports no registry (rule, claim or source kinds): the kinds import 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
 from generator.errors import GeneratorError
 
@@ -38,6 +46,15 @@ class SeriesBase(Strict):
     lag_days: int = Field(
         0, ge=0, description="Publication lag: a value dated D is known from D + lag_days."
     )
+    full_cycle_years: int | None = Field(
+        None,
+        ge=1,
+        le=20,
+        description="For a series whose record high may predate its data (Bitcoin's 2013 "
+        "high predates Yahoo's 2014 start): checks measured against its own high say "
+        "unknown until the data spans this many years, a full cycle. null: the data holds "
+        "the record.",
+    )
     max_jump: float | None = Field(
         4.0,
         gt=1,
@@ -46,11 +63,25 @@ class SeriesBase(Strict):
     )
 
 
+class Fallback(Strict):
+    """A proxy from the same source that stands in once the series is stale."""
+
+    symbol: str = Field(description="The proxy's symbol at the same source, e.g. 'IWM'.")
+    name: str = Field(description="The proxy's name shown beside values that use it.")
+
+
+_FALLBACK_TEXT = (
+    "A proxy used on dates where this series is stale, joined at the last day both have a "
+    "value by the ratio of the two (e.g. IWM for the Russell 2000)."
+)
+
+
 class YahooSeries(SeriesBase):
     """A price series from Yahoo Finance (daily closes, auto-adjusted)."""
 
     source: Literal["yahoo"] = Field(description="Where the data comes from.")
     symbol: str = Field(description="The Yahoo Finance symbol, e.g. '^RUT' or 'BTC-USD'.")
+    fallback: Fallback | None = Field(None, description=_FALLBACK_TEXT)
 
 
 class FredSeries(SeriesBase):
@@ -58,6 +89,7 @@ class FredSeries(SeriesBase):
 
     source: Literal["fred"] = Field(description="Where the data comes from.")
     symbol: str = Field(description="The FRED series id, e.g. 'WALCL'.")
+    fallback: Fallback | None = Field(None, description=_FALLBACK_TEXT)
 
 
 class BasketSeries(SeriesBase):
@@ -154,6 +186,19 @@ class VerdictBand(Strict):
     label: str = Field(description="The verdict's wording, e.g. 'supported'.")
 
 
+FRACTION_PATTERN = r"^\s*\d+\s*/\s*\d+\s*$"
+
+
+def _fraction(value: Any) -> Any:
+    """``2/3`` (a YAML string) as a number, so that two thirds need not be rounded."""
+    if isinstance(value, str) and re.fullmatch(FRACTION_PATTERN, value):
+        top, bottom = (int(part) for part in value.split("/"))
+        if bottom == 0:
+            raise ValueError("expected a fraction with a non-zero denominator")
+        return top / bottom
+    return value
+
+
 class ScoreSpec(Strict):
     weights: dict[Literal["pass", "warn", "fail"], float] = Field(
         default_factory=lambda: {"pass": 1.0, "warn": 0.5, "fail": 0.0},
@@ -168,12 +213,39 @@ class ScoreSpec(Strict):
         min_length=1,
         description="Verdict bands, each with the lowest score that earns it.",
     )
+    min_known: Annotated[
+        float,
+        BeforeValidator(_fraction),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                    {"type": "string", "pattern": FRACTION_PATTERN},
+                ]
+            }
+        ),
+    ] = Field(
+        2 / 3,
+        gt=0,
+        le=1,
+        description="Share of the scored checks that must be known for a verdict (a number "
+        "or a fraction such as 2/3); with fewer, the verdict is 'insufficient data'.",
+    )
 
 
 class StaleSpec(Strict):
-    daily: int = Field(5, ge=0, description="Days before daily data counts as stale.")
-    weekly: int = Field(12, ge=0, description="Days before weekly data counts as stale.")
-    monthly: int = Field(75, ge=0, description="Days before monthly data counts as stale.")
+    # a limit below the cadence would call every value stale between two releases, and a
+    # limit over a year would let a check report on data that stopped long ago
+    daily: int = Field(5, ge=1, le=366, description="Days before daily data counts as stale.")
+    weekly: int = Field(12, ge=7, le=366, description="Days before weekly data counts as stale.")
+    monthly: int = Field(75, ge=31, le=366, description="Days before monthly data counts as stale.")
+    site: int = Field(
+        10,
+        ge=1,
+        le=366,
+        description="Days between the newest data and the report date after which every "
+        "page says the site is stale.",
+    )
 
 
 class HistorySpec(Strict):

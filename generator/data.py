@@ -7,16 +7,19 @@ publication lag and cadence.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from generator.config import (
     WEEKDAYS,
+    Fallback,
     LoadedThesis,
 )
 from generator.sources import Source
 from generator.sources.kinds import SOURCES
+from generator.splice import Splice, splice
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,9 @@ class SeriesData:
     cadence: str
     origin: str
     members: dict[str, pd.Series] = field(default_factory=dict)
+    full_cycle_years: int | None = None  # see SeriesBase.full_cycle_years
+    fallback: SeriesData | None = None  # this series joined to its proxy (generator.fallback)
+    splice: Splice | None = None  # set on a joined series: how it was joined
 
     @property
     def empty(self) -> bool:
@@ -66,11 +72,24 @@ class MarketData:
             self,
             series={
                 k: replace(
-                    v, values=keep(v.values), members={m: keep(s) for m, s in v.members.items()}
+                    v,
+                    values=keep(v.values),
+                    members={m: keep(s) for m, s in v.members.items()},
+                    fallback=None
+                    if v.fallback is None
+                    else replace(v.fallback, values=keep(v.fallback.values)),
                 )
                 for k, v in self.series.items()
             },
         )
+
+    def newest_date(self) -> pd.Timestamp | None:
+        """The newest observation of any series (how old the site's data is)."""
+        daily = self.latest_date()
+        if daily is not None:
+            return daily
+        dates = [s.last for s in self.series.values() if not s.empty]
+        return max(dates) if dates else None
 
     def latest_date(self) -> pd.Timestamp | None:
         """The newest observation among daily series (the default as-of date)."""
@@ -83,6 +102,20 @@ def _column(frame: pd.DataFrame | None) -> pd.Series:
         return pd.Series(dtype=float, index=pd.DatetimeIndex([], name="date"))
     column = "close" if "close" in frame.columns else "value"
     return frame[column].astype(float).dropna()
+
+
+def _with_fallback(
+    s: SeriesData, spec: Fallback, read: Callable[[str], pd.Series], where: Callable[[str], str]
+) -> SeriesData:
+    """The series with its joined stand-in attached (none without a common close)."""
+    joined = splice(s.values, read(spec.symbol))
+    if joined is None:
+        return s
+    values, day, ratio = joined
+    how = Splice(spec.symbol, spec.name, day, ratio)
+    name = f"{s.name} ({how.label} after {day.date()})"
+    origin = f"{s.origin}, then {where(spec.symbol)} scaled by {ratio:.6g}"
+    return replace(s, fallback=replace(s, name=name, values=values, origin=origin, splice=how))
 
 
 def load_market_data(thesis: LoadedThesis, source: Source) -> MarketData:
@@ -112,7 +145,10 @@ def load_market_data(thesis: LoadedThesis, source: Source) -> MarketData:
                 spec.cadence,
                 origin,
                 found.members or {},
+                full_cycle_years=spec.full_cycle_years,
             )
+            if getattr(spec, "fallback", None) is not None:
+                out[sid] = _with_fallback(out[sid], spec.fallback, read, source.describe)
     ordered = {sid: out[sid] for sid in specs}
     return MarketData(ordered, demo=source.demo, source_label=source.label)
 

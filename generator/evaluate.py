@@ -16,13 +16,22 @@ import numpy as np
 import pandas as pd
 
 from generator.config import WEEKDAYS, WEEKLY_FREQ, Check, LoadedThesis
+from generator.coverage import (
+    Coverage,
+    SiteFreshness,
+    coverage_of,
+    known_counts,
+    site_freshness,
+    verdict_for,
+)
 from generator.data import MarketData
+from generator.fallback import fallback_plan, merge_rows
 from generator.timeseries import known_positions
 from generator.wording import bound_text, format_value
 
 STATUSES = ("pass", "warn", "fail", "unknown")
 ICONS = {"pass": "✅", "warn": "🟡", "fail": "❌", "unknown": "❔"}
-CORE_COLUMNS = {"value", "data_as_of", "status", "reason", "stale"}
+CORE_COLUMNS = {"value", "data_as_of", "status", "reason", "stale", "fallback"}
 
 
 @dataclass
@@ -39,6 +48,8 @@ class CheckResult:
     thresholds: str
     detail: dict[str, Any]
     stale: bool = False  # unknown because an input's latest value is too old
+    fallback: str | None = None  # which stand-in the value was computed from, if any
+    fallback_label: str | None = None  # the same, short: "via IWM"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -51,6 +62,7 @@ class CheckResult:
             "data_as_of": self.data_as_of,
             "since": self.since,
             "reason": self.reason or None,
+            "fallback": self.fallback,
             "detail": self.detail,
         }
 
@@ -63,8 +75,10 @@ class Evaluation:
     score: float | None
     verdict: str
     checks: list[CheckResult]
-    history: pd.DataFrame  # index: history dates; columns: score, verdict, <check id>...
+    history: pd.DataFrame  # index: history dates; columns: score, verdict, known, <check id>...
     frames: dict[str, pd.DataFrame]  # per check: the rule's output on every evaluated date
+    coverage: Coverage
+    freshness: SiteFreshness
     generated_at: str = field(
         default_factory=lambda: datetime.now(UTC).replace(microsecond=0).isoformat()
     )
@@ -153,6 +167,16 @@ def run_checks(
     for check in thesis.checks:
         frame = check.rule.fn(data, check.params, dates).copy()
         stale, is_stale = _staleness(thesis, data, check, dates)
+        frame["fallback"] = ""
+        plan = fallback_plan(thesis, data, check, dates)
+        if plan is not None:  # a stale series with a stand-in: its rows use the joined data
+            joined_data, use, label = plan
+            joined = check.rule.fn(joined_data, check.params, dates).copy()
+            joined["fallback"] = label
+            frame = merge_rows(frame, joined, use)
+            joined_stale, joined_is_stale = _staleness(thesis, joined_data, check, dates)
+            stale = np.where(use, joined_stale, stale)
+            is_stale = np.where(use, joined_is_stale, is_stale)
         value = frame["value"].to_numpy(dtype=float)
         rule_reason = (
             frame["reason"].to_numpy(dtype=object)
@@ -182,15 +206,6 @@ def score_of(thesis: LoadedThesis, statuses: pd.DataFrame) -> pd.Series:
     return numeric.astype(float).mean(axis=1, skipna=True)
 
 
-def verdict_of(thesis: LoadedThesis, score: float | None) -> str:
-    if score is None or math.isnan(score):
-        return "unknown"
-    for band in sorted(thesis.thesis.score.verdicts, key=lambda b: -b.min):
-        if score >= band.min - 1e-12:
-            return band.label
-    return "unknown"
-
-
 def _json_value(value: Any) -> Any:
     if value is pd.NaT:
         return None
@@ -206,8 +221,16 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def evaluate(thesis: LoadedThesis, data: MarketData, as_of: pd.Timestamp) -> Evaluation:
-    """The checklist as of ``as_of`` plus its weekly history, from one computation."""
+def evaluate(
+    thesis: LoadedThesis,
+    data: MarketData,
+    as_of: pd.Timestamp,
+    report_date: pd.Timestamp | None = None,
+) -> Evaluation:
+    """The checklist as of ``as_of`` plus its weekly history, from one computation.
+
+    ``report_date`` is the day the age of the data is measured against (default: ``as_of``;
+    a build without ``--as-of`` passes today)."""
     as_of = pd.Timestamp(as_of).normalize()
     data = data.cut(as_of)
     dates = evaluation_dates(data, as_of, thesis.thesis.history.weekday)
@@ -225,7 +248,13 @@ def evaluate(thesis: LoadedThesis, data: MarketData, as_of: pd.Timestamp) -> Eva
     history = statuses.loc[eligible[0] :] if len(eligible) else statuses.iloc[0:0]
     history = history.loc[history.index.isin(weekly)]
     history.insert(0, "score", score.loc[history.index])
-    history.insert(1, "verdict", [verdict_of(thesis, s) for s in history["score"]])
+    known = known_counts(thesis, history)
+    history.insert(
+        1,
+        "verdict",
+        [verdict_for(thesis, s, k) for s, k in zip(history["score"], known, strict=True)],
+    )
+    history.insert(2, "known", known)
 
     current_score = score.loc[as_of]
     current_score = None if math.isnan(current_score) else float(current_score)
@@ -250,18 +279,37 @@ def evaluate(thesis: LoadedThesis, data: MarketData, as_of: pd.Timestamp) -> Eva
                 thresholds=thresholds_text(check),
                 detail=detail,
                 stale=bool(row["stale"]),
+                fallback=_fallback_note(data, check) if row["fallback"] else None,
+                fallback_label=row["fallback"] or None,
             )
         )
+    coverage = coverage_of(thesis, {c.id: c.status for c in checks})
     return Evaluation(
         thesis=thesis,
         data=data,
         as_of=as_of,
         score=current_score,
-        verdict=verdict_of(thesis, current_score),
+        verdict=verdict_for(thesis, current_score, coverage.known),
         checks=checks,
         history=history,
         frames=frames,
+        coverage=coverage,
+        freshness=site_freshness(
+            data.newest_date(),
+            as_of if report_date is None else pd.Timestamp(report_date).normalize(),
+            thesis.thesis.stale_after_days.site,
+        ),
     )
+
+
+def _fallback_note(data: MarketData, check: Check) -> str:
+    """The sentence a value computed from a stand-in carries on its page and in the JSON."""
+    notes = [
+        f"{data[sid].name}: {data[sid].fallback.splice.note}"
+        for sid in check.params.series_ids()
+        if data[sid].fallback is not None
+    ]
+    return "; ".join(notes)
 
 
 def _weekday_index(thesis: LoadedThesis) -> int:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from generator.claims import CLAIM_KINDS
+from generator.coverage import INSUFFICIENT
 from generator.evaluate import Evaluation
 from generator.rules import RULES, is_series_field
 from generator.sources.kinds import SOURCES
@@ -48,6 +49,7 @@ class SiteData:
             "charts": self.charts,
             "history_weekday": thesis.history.weekday.capitalize(),
             "source_label": self.ev.data.source_label,
+            "freshness_site": self.ev.freshness,
         }
 
 
@@ -114,11 +116,16 @@ def home_context(site: SiteData, _: Any) -> dict[str, Any]:
     return dict(
         ev=ev,
         score_text="n/a" if ev.score is None else f"{ev.score:.2f} of 1",
+        coverage=ev.coverage,
+        missing_links=", ".join(
+            f"[{ev.check(cid).title}](checks/{cid}.md)" for cid in ev.coverage.missing
+        ),
         counts={k: counts.get(k, 0) for k in ("pass", "warn", "fail", "unknown")},
         known_scored=total_scored - counts.get("unknown", 0),
         total_scored=total_scored,
         verdict_admonition={"supported": "success", "mixed": "warning"}.get(
-            ev.verdict, "failure" if ev.verdict != "unknown" else "info"
+            ev.verdict,
+            "info" if ev.verdict in (INSUFFICIENT, "unknown") else "failure",
         ),
         verdict_rule="Verdict bands: " + ", ".join(f"≥ {b.min:.2f} {b.label}" for b in bands) + ".",
         generated_at=ev.generated_at.replace("T", " ").replace("+00:00", " UTC"),
@@ -189,6 +196,7 @@ def history_context(site: SiteData, _: Any) -> dict[str, Any]:
                 "date": d.date().isoformat(),
                 "score": "n/a" if pd.isna(row["score"]) else f"{row['score']:.2f}",
                 "verdict": row["verdict"],
+                "known": f"{row['known']} of {ev.coverage.scored}",
                 "statuses": [row[c.id] for c in ev.checks],
             }
             for d, row in recent.iterrows()
@@ -234,6 +242,10 @@ def methodology_context(site: SiteData, _: Any) -> dict[str, Any]:
         verdicts=sorted(thesis.score.verdicts, key=lambda b: -b.min),
         stale=thesis.stale_after_days,
         history=thesis.history,
+        coverage=ev.coverage,
+        min_known_text=_share_text(thesis.score.min_known),
+        fallbacks=_fallback_rows(ev),
+        cycles=_cycle_rows(ev),
     )
 
 
@@ -405,4 +417,49 @@ def _series_rows(ev: Evaluation) -> list[dict[str, Any]]:
                 "note": note,
             }
         )
+    return rows
+
+
+def _share_text(share: float) -> str:
+    """2/3 as "two thirds", other shares as percentages."""
+    named = {1.0: "all", 0.5: "half", 2 / 3: "two thirds", 0.75: "three quarters"}
+    for value, words in named.items():
+        if abs(share - value) < 1e-9:
+            return words
+    return f"{share:.0%}"
+
+
+def _fallback_rows(ev: Evaluation) -> list[dict[str, Any]]:
+    """Each series with a stand-in, and how this build joined it (if it could)."""
+    rows = []
+    for sid, spec in ev.thesis.thesis.series.items():
+        fallback = getattr(spec, "fallback", None)
+        if fallback is None:
+            continue
+        joined = ev.data[sid].fallback
+        how = joined.splice if joined is not None else None
+        rows.append(
+            {
+                "name": spec.name,
+                "proxy": fallback.name,
+                "symbol": fallback.symbol,
+                "joined": how.joined_on.date().isoformat() if how else None,
+                "ratio": f"{how.ratio:.6g}" if how else None,
+            }
+        )
+    return rows
+
+
+def _cycle_rows(ev: Evaluation) -> list[dict[str, Any]]:
+    """Each series whose own high is trusted only after a full cycle, and from when."""
+    rows = []
+    for s in ev.data.series.values():
+        if s.full_cycle_years is None:
+            continue
+        ready = (
+            (s.first + pd.DateOffset(years=s.full_cycle_years)).date().isoformat()
+            if s.first is not None
+            else "a full cycle after its first value (no data yet)"
+        )
+        rows.append({"name": s.name, "years": s.full_cycle_years, "ready": ready})
     return rows

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from generator import coverage
 from generator.config import LoadedThesis
 from generator.data import MarketData, load_market_data
 from generator.errors import GeneratorError
@@ -108,12 +109,16 @@ def prepare(
     with _timed(timings, "load data", stage):
         source = choose_source(thesis, data_dir, allow_sample)
         data = load_market_data(thesis, source)
+        # without --as-of the checklist is evaluated on the newest data, but its age is
+        # measured against today: a site whose data stopped updating must say so
+        report_date = None
         if as_of is None:
             as_of = data.latest_date()
             if as_of is None:
                 raise GeneratorError(f"no data found for any series ({source.label})")
+            report_date = coverage.today()
     with _timed(timings, "evaluate with history", stage):
-        ev = evaluate(thesis, data, as_of)
+        ev = evaluate(thesis, data, as_of, report_date)
     if not claims:
         return thesis, data, ev, {}
     with _timed(timings, "historical claims", stage):
@@ -186,6 +191,8 @@ def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path)
             strict=True,
         )
         config["extra"]["demo"] = ev.demo
+        titles = {c.id: c.title for c in ev.checks}
+        config["extra"]["banners"] = coverage.banner_texts(ev.coverage, ev.freshness, titles)
         # MkDocs reuses plugin objects across builds in one process (tests, bench); Material's
         # blog plugin makes its scratch folder once but removes it after every build.
         for plugin in config.plugins.values():

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -73,6 +74,10 @@ def latest_json(ev: Evaluation, claims: dict[str, Any]) -> dict[str, Any]:
         "demo": ev.demo,
         "score": None if ev.score is None else round(ev.score, 4),
         "verdict": ev.verdict,
+        "coverage": ev.coverage.to_json(),
+        "stale": ev.freshness.stale,
+        "data_age_days": ev.freshness.age_days,
+        "newest_data": _day(ev.freshness.newest),
         "checks": [c.to_json() for c in ev.checks],
         "claims": [
             {
@@ -87,8 +92,12 @@ def latest_json(ev: Evaluation, claims: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _day(stamp: pd.Timestamp | None) -> str | None:
+    return None if stamp is None else stamp.date().isoformat()
+
+
 def history_csv(ev: Evaluation) -> str:
-    frame = ev.history.drop(columns=["verdict"]).copy()
+    frame = ev.history.copy()
     frame["score"] = frame["score"].round(4)
     frame.index = frame.index.strftime("%Y-%m-%d")
     return frame.to_csv(index_label="date", lineterminator="\n")

@@ -73,8 +73,11 @@ def window_correlation(
     t = _ns(dates)
     hi = np.searchsorted(days, t, side="right")  # days[:hi] are <= T
     lo = np.searchsorted(days, t - window_days * DAY, side="right")  # days[lo:] are > T - w
-    # return i (0-based) links days[i] and days[i+1]; it counts when i >= lo and i + 1 < hi
-    start, stop = lo, np.maximum(hi - 1, lo)
+    # return i (0-based) links days[i] and days[i+1]; it counts when i >= lo and i + 1 < hi.
+    # When the window starts after the last common day (a series ended long before T),
+    # lo runs past the last return: clamp so the window is empty rather than out of range.
+    stop = np.maximum(hi - 1, 0)
+    start = np.minimum(lo, stop)
     n = (stop - start).astype(float)
 
     def total(c: np.ndarray) -> np.ndarray:

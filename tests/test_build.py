@@ -45,7 +45,19 @@ def test_sample_build_is_labelled_everywhere(sample_site):
 def test_latest_json_follows_the_contract(sample_site):
     _, site = sample_site
     latest = json.loads((site / "api" / "latest.json").read_text())
-    assert {"as_of", "generated_at", "demo", "score", "verdict", "checks", "claims"} <= set(latest)
+    assert {
+        "as_of",
+        "generated_at",
+        "demo",
+        "score",
+        "verdict",
+        "checks",
+        "claims",
+        "coverage",
+        "stale",
+        "data_age_days",
+    } <= set(latest)
+    assert {"known", "scored"} <= set(latest["coverage"]) and latest["coverage"]["scored"] == 11
     assert len(latest["checks"]) == 13
     for check in latest["checks"]:
         assert {
@@ -73,8 +85,16 @@ def test_history_csv_has_one_row_per_friday(sample_site):
     result, site = sample_site
     with (site / "api" / "history.csv").open() as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0])[:2] == ["date", "score"]
-    assert list(rows[0])[2:] == [c.id for c in result.evaluation.checks]
+    assert list(rows[0])[:4] == ["date", "score", "verdict", "known"]
+    assert list(rows[0])[4:] == [c.id for c in result.evaluation.checks]
+    scored = [c.id for c in result.evaluation.checks if c.group in ("setup", "macro")]
+    for row in rows:
+        assert int(row["known"]) == sum(row[cid] != "unknown" for cid in scored)
+        # a verdict needs 8 of the 11 scored checks (two thirds)
+        if int(row["known"]) < 8:
+            assert row["verdict"] == "insufficient data"
+        else:
+            assert row["verdict"] in {"supported", "mixed", "not supported"}
     dates = pd.to_datetime([r["date"] for r in rows])
     assert (dates.day_of_week == 4).all()
     assert len(rows) == len(result.evaluation.history)

@@ -30,6 +30,7 @@ MODELS = [
     config.SiteSpec,
     config.YahooSeries,
     config.FredSeries,
+    config.Fallback,
     config.BasketSeries,
     config.FormulaSeries,
     config.Term,
@@ -103,16 +104,15 @@ def test_the_example_thesis_builds_with_its_plugin_rule(tmp_path):
 def test_a_new_user_changes_a_threshold_and_a_symbol(tmp_path, shared_data):
     """Copy the repo's thesis, change one threshold and one symbol, build: the site follows."""
     text = (ROOT / "thesis.yml").read_text()
-    text = text.replace(
-        'rut: {source: yahoo, symbol: "^RUT"', "rut: {source: yahoo, symbol: IWM", 1
-    )
+    assert text.count('    symbol: "^RUT"\n') == 1
+    text = text.replace('    symbol: "^RUT"\n', "    symbol: IWM\n", 1)
     text = re.sub(
         r"(kind: drawdown_from_high\n    params: \{series: rut\}\n    pass: \{min: )-0.05",
         r"\g<1>-0.07",
         text,
         count=1,
     )
-    assert "symbol: IWM" in text and "pass: {min: -0.07}" in text
+    assert '"^RUT"' not in text and "pass: {min: -0.07}" in text
     thesis = tmp_path / "thesis.yml"
     thesis.write_text(text)
     shutil.copy(SCHEMA_PATH, tmp_path / SCHEMA_PATH.name)

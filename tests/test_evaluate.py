@@ -104,7 +104,8 @@ def test_history_starts_when_half_the_scored_checks_are_known(thesis, sample):
 def test_as_of_before_any_data_and_on_a_weekend(thesis, sample):
     early = evaluate(thesis, sample, pd.Timestamp("2014-06-01"))
     assert {c.status for c in early.checks} == {"unknown"}
-    assert early.score is None and early.verdict == "unknown"
+    assert early.score is None and early.verdict == "insufficient data"
+    assert (early.coverage.known, len(early.coverage.missing)) == (0, 11)
     weekend = evaluate(thesis, sample, pd.Timestamp("2024-06-01"))  # a Saturday
     friday = evaluate(thesis, sample, pd.Timestamp("2024-05-31"))
     assert weekend.check("rut_near_high").value == friday.check("rut_near_high").value
@@ -115,7 +116,8 @@ def test_stale_data_makes_checks_unknown_with_the_reason(thesis, sample):
     data = replace(
         sample,
         series={
-            k: (replace(v, values=v.values.loc[:cut]) if k == "rut" else v)
+            # without its stand-in (tests/test_fallback.py covers the joined series)
+            k: (replace(v, values=v.values.loc[:cut], fallback=None) if k == "rut" else v)
             for k, v in sample.series.items()
         },
     )

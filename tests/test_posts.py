@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -568,10 +569,11 @@ def test_real_posts_facts_checked_by_hand(real_posts):
     # history.csv on ../shared/data: score 0.70 on 2025-11-14, 0.65 on 2025-11-21; BTC's
     # drawdown from its 124,752.53 high was -24.3% and then -31.8% (85,090.69)
     last = texts[pd.Timestamp("2025-11-21")]
-    assert "# Week to 21 November 2025: verdict now mixed (score 0.65)" in last
+    # 10 of the 11 scored checks known both weeks (lag_structure waits for the alt basket)
+    assert "# Week to 21 November 2025: verdict now mixed (score 0.65 from 10 of 11 checks)" in last
     assert (
-        "The score fell from 0.70 to 0.65 (-0.05), and the verdict changed from supported "
-        "to mixed. One check changed status (one worse)."
+        "The score fell from 0.70 to 0.65 (-0.05) from 10 of 11 checks, and the verdict changed "
+        "from supported to mixed. One check changed status (one worse)."
     ) in last
     assert section(last, "Status changes since") == [
         "**[Bitcoin's pullback looks mid-cycle](../../checks/btc_mid_cycle.md)** weakened from "
@@ -582,3 +584,44 @@ def test_real_posts_facts_checked_by_hand(real_posts):
     assert "data is stale: **[Small caps high, crypto lagging]" in last
     nov7 = texts[pd.Timestamp("2025-11-07")]
     assert "Four checks changed status (one better, three worse)." in nov7
+
+
+@pytest.mark.parametrize(
+    ("previous_verdict", "known", "sentence", "title"),
+    [
+        (
+            "mixed",
+            7,
+            "The score is 0.64 from 7 of 11 checks, too few for a verdict (a verdict needs 8): "
+            "insufficient data. Missing: Russell 2000 near its high and Fed balance sheet growing.",
+            "Week to 21 November 2025: verdict now insufficient data (score 0.64 from 7 of 11 "
+            "checks)",
+        ),
+        (
+            "insufficient data",
+            7,
+            "The score is 0.64 from 7 of 11 checks, too few for a verdict (a verdict needs 8): "
+            "insufficient data. Missing: Russell 2000 near its high and Fed balance sheet growing.",
+            "Week to 21 November 2025: still insufficient data (score 0.64 from 7 of 11 checks)",
+        ),
+    ],
+)
+def test_a_week_with_too_few_checks_has_no_verdict(
+    checks, previous_verdict, known, sentence, title
+):
+    rows = [
+        week(checks["rut_near_high"], "pass", "unknown", reason="stale"),
+        week(checks["fed_balance_sheet"], "warn", "unknown", reason="stale"),
+        week(checks["btc_mid_cycle"], "warn", "warn", -0.35, -0.35),
+    ]
+    # a confirmation check that is unknown is not scored, so it is not named as missing
+    rows.append(replace(week(checks["alt_season"], None, "unknown"), scored=False))
+    weekly = replace(
+        update(0.64, 0.7, "insufficient data", previous_verdict, rows),
+        known=known,
+        scored=11,
+        required=8,
+    )
+    assert [r.check.id for r in weekly.missing] == ["rut_near_high", "fed_balance_sheet"]
+    assert posts.score_sentence(weekly) == sentence
+    assert posts.headline(weekly) == title

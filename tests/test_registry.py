@@ -124,8 +124,9 @@ def test_every_source_word_of_the_models_has_a_registered_kind():
 
 
 def test_fetch_targets_list_every_stored_series_once():
-    """Worked out from thesis.yml's text: each Yahoo and FRED symbol, each basket member
-    (from Yahoo), nothing for a formula; first mention first."""
+    """Worked out from thesis.yml's text: each Yahoo and FRED symbol and its stand-in
+    (``fallback``), each basket member (from Yahoo), nothing for a formula; first mention
+    first."""
     from pathlib import Path
 
     import yaml
@@ -142,7 +143,10 @@ def test_fetch_targets_list_every_stored_series_once():
             "basket": [("yahoo", m) for m in spec.get("members", [])],
             "formula": [],
         }[spec["source"]]
+        if "fallback" in spec:
+            found.append((spec["source"], spec["fallback"]["symbol"]))
         expected += [f for f in found if f not in expected]
     targets = fetch_targets(load_thesis(path))
     assert [(fetcher, symbol) for fetcher, symbol, _ in targets] == expected
     assert ("fred", "DFF", None) in targets  # max_jump: null turns the jump check off
+    assert ("yahoo", "IWM") in expected  # rut's stand-in

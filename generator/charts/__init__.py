@@ -17,7 +17,7 @@ each colour used to its dark-mode twin, which ``docs/assets/charts.js`` swaps in
 
 The modules, by job: :mod:`.theme` (palette, layout), :mod:`.encode` (CSV, thinning),
 :mod:`.base` (the chart model and shared axes), :mod:`.generic` (value and status charts,
-the evidence registry), one module per rule family (:mod:`.levels`, :mod:`.trend`,
+the evidence registry), one module per rule family (:mod:`.levels`, :mod:`.cycle`, :mod:`.trend`,
 :mod:`.macro`, :mod:`.breadth`), :mod:`.home` (home and history pages), :mod:`.claims`,
 :mod:`.build` (every page's charts) and :mod:`.files` (specs, SVGs, the Vega bundle).
 """

@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from generator.charts import breadth, levels, macro, trend  # noqa: F401 (they register builders)
+from generator.charts import (  # noqa: F401 (they register builders)
+    breadth,
+    cycle,
+    levels,
+    macro,
+    trend,
+)
 from generator.charts.base import Chart, Context, context
 from generator.charts.claims import CLAIM_CHARTS, markers_chart
 from generator.charts.generic import check_charts

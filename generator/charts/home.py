@@ -23,6 +23,7 @@ from generator.charts.base import (
 )
 from generator.charts.encode import folded, inline, runs, thin
 from generator.charts.theme import LIGHT, STATUSES
+from generator.coverage import INSUFFICIENT
 from generator.sources.kinds import SOURCES
 from generator.wording import day, num, pct
 
@@ -184,7 +185,8 @@ def score_chart(ctx: Context) -> Chart | None:
     ]
     shares = history["verdict"].value_counts(normalize=True)
     last = history.iloc[-1]
-    spread = ", ".join(f"{v} {shares[v]:.0%}" for v in bands["verdict"][::-1] if v in shares)
+    shown = [*bands["verdict"][::-1], INSUFFICIENT]  # weeks with too few checks known
+    spread = ", ".join(f"{v} {shares[v]:.0%}" for v in shown if v in shares)
     summary = (
         f"The score was {last['score']:.2f} ({last['verdict']}) on {day(history.index[-1])}; "
         f"over the {len(history)} weeks since {day(history.index[0])} the verdict was {spread} "
@@ -194,7 +196,7 @@ def score_chart(ctx: Context) -> Chart | None:
         ("Latest score", f"{last['score']:.2f} ({day(history.index[-1])})"),
         ("Mean score", f"{history['score'].mean():.2f}"),
     ]
-    facts += [(f"Weeks {v}", f"{shares.get(v, 0):.0%}") for v in bands["verdict"][::-1]]
+    facts += [(f"Weeks {v}", f"{shares.get(v, 0):.0%}") for v in shown]
     return make_chart(
         "history-score",
         "The score week by week",
@@ -283,7 +285,7 @@ def score_vs_chart(
         ("Latest score", f"{latest['score']:.2f} ({latest['verdict']})"),
         (f"{name} latest close", num(float(values.iloc[-1]))),
     ]
-    facts += [(f"Weeks {v}", f"{shares.get(v, 0):.0%}") for v in verdicts]
+    facts += [(f"Weeks {v}", f"{shares.get(v, 0):.0%}") for v in [*verdicts, INSUFFICIENT]]
     table = score.join(prices["close"].rename(name), how="outer")
     return make_chart(
         chart_id,

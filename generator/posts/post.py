@@ -33,7 +33,8 @@ def render_post(ev: Evaluation, day: pd.Timestamp) -> dict[str, str]:
     table = [
         {
             "title": sentences.title_link(r).strip("*").replace("|", "\\|"),
-            "value": _cell(r.status, sentences.values_text(r)[0]),
+            "value": _cell(r.status, sentences.values_text(r)[0])
+            + (f" ({r.fallback})" if r.fallback and r.status != "unknown" else ""),
             "before": _cell(r.previous_status, sentences.values_text(r)[1]),
             "status": r.status,
             "was": r.previous_status if r.flipped else None,

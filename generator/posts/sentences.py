@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from generator.config import Check
+from generator.coverage import INSUFFICIENT
 from generator.evaluate import ICONS, thresholds_text
 from generator.posts.week import RANK, CheckWeek, WeeklyUpdate
 from generator.wording import format_value, long_date, number_word, spelled_count
@@ -115,20 +116,34 @@ def score_sentence(update: WeeklyUpdate) -> str:
     now, before = update.score, update.previous_score
     if now is None:
         return "No scored check could be computed, so there is no score and no verdict."
+    if update.verdict == INSUFFICIENT:
+        return insufficient_sentence(update)
+    cov = update.coverage
     if update.previous is None:
-        return f"The score is {now:.2f}, so the thesis is {update.verdict}."
+        return f"The score is {now:.2f}{cov}, so the thesis is {update.verdict}."
     if before is None:
-        text = f"The score is {now:.2f}; a week earlier no scored check could be computed"
+        text = f"The score is {now:.2f}{cov}; a week earlier no scored check could be computed"
     elif round(now, 2) == round(before, 2):
-        text = f"The score held at {now:.2f}"
+        text = f"The score held at {now:.2f}{cov}"
     else:
         direction = "rose" if now > before else "fell"
-        text = f"The score {direction} from {before:.2f} to {now:.2f} ({now - before:+.2f})"
+        text = f"The score {direction} from {before:.2f} to {now:.2f} ({now - before:+.2f}){cov}"
     if update.previous_verdict != update.verdict:
         return (
             f"{text}, and the verdict changed from {update.previous_verdict} to {update.verdict}."
         )
     return f"{text}; the verdict is still {update.verdict}."
+
+
+def insufficient_sentence(update: WeeklyUpdate) -> str:
+    """No verdict this week: the score with its coverage, and the checks that are missing."""
+    needs = f" (a verdict needs {update.required})" if update.required is not None else ""
+    # plain titles: this sentence also becomes the post's description (a meta tag)
+    missing = _join([r.check.title for r in update.missing]) or "none"
+    return (
+        f"The score is {update.score:.2f}{update.coverage}, too few for a verdict{needs}: "
+        f"insufficient data. Missing: {missing}."
+    )
 
 
 def flips_summary(update: WeeklyUpdate) -> str:
@@ -165,7 +180,7 @@ def _join(parts: list[str]) -> str:
 
 
 def headline(update: WeeklyUpdate) -> str:
-    score = "n/a" if update.score is None else f"{update.score:.2f}"
+    score = "n/a" if update.score is None else f"{update.score:.2f}{update.coverage}"
     if update.previous_verdict is not None and update.previous_verdict != update.verdict:
         state = f"verdict now {update.verdict} (score {score})"
     elif update.previous is None:

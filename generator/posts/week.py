@@ -39,6 +39,7 @@ class CheckWeek:
     scored: bool
     stale: bool = False  # unknown because an input is stale (the evaluation's flag)
     previous_stale: bool = False
+    fallback: str = ""  # the stand-in this week's value was computed from ("via IWM")
 
     @property
     def flipped(self) -> bool:
@@ -81,6 +82,21 @@ class WeeklyUpdate:
     newest: str | None  # newest daily observation known on the date
     demo: bool
     history_start: pd.Timestamp
+    known: int | None = None  # scored checks known that week (None: not told)
+    scored: int | None = None
+    required: int | None = None  # known checks a verdict needs
+
+    @property
+    def coverage(self) -> str:
+        """`` from 7 of 11 checks``, or nothing when the counts are not known."""
+        if self.known is None or self.scored is None:
+            return ""
+        return f" from {self.known} of {self.scored} checks"
+
+    @property
+    def missing(self) -> list[CheckWeek]:
+        """The scored checks that are unknown this week."""
+        return [r for r in self.rows if r.scored and r.status == "unknown"]
 
     @property
     def flips(self) -> list[CheckWeek]:
@@ -156,6 +172,7 @@ def weekly_update(ev: Evaluation, day: pd.Timestamp) -> WeeklyUpdate:
                 scored=check.group in ev.thesis.scored_groups,
                 stale=bool(stale[now]),
                 previous_stale=False if before is None else bool(stale[before]),
+                fallback=str(frame["fallback"].iloc[now] or "") if "fallback" in frame else "",
             )
         )
     row = ev.history.loc[day]
@@ -171,6 +188,9 @@ def weekly_update(ev: Evaluation, day: pd.Timestamp) -> WeeklyUpdate:
         newest=_newest_known(ev, day),
         demo=ev.demo,
         history_start=days[0],
+        known=int(row["known"]),
+        scored=ev.coverage.scored,
+        required=ev.coverage.required,
     )
 
 

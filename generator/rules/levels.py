@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from generator.config import TOLERANCE
 from generator.data import MarketData
 from generator.rules.base import RuleParams, SeriesId, result, rule
+from generator.rules.cycle import own_high_unknown
 from generator.timeseries import asof, known_positions
 
 
@@ -34,7 +35,9 @@ def drawdown_from_high(
     found = asof(drawdowns(s.values), dates, s.lag_days)
     close = asof(s.values, dates, s.lag_days)["value"]
     high = asof(s.values.cummax(), dates, s.lag_days)["value"]
-    return result(dates, found["value"], found["obs_date"], close=close, high=high)
+    guard = own_high_unknown(s, dates)
+    value = np.where(guard != "", np.nan, found["value"].to_numpy())
+    return result(dates, value, found["obs_date"], guard, close=close, high=high)
 
 
 class MonthlyRecordParams(RuleParams):
@@ -73,9 +76,12 @@ def monthly_close_record(
     pos = np.where(known, pos, pos - 1)
     ok = pos >= 0
     safe = np.maximum(pos, 0)
-    value = np.where(ok, ratio[safe], np.nan)
+    guard = own_high_unknown(s, dates)
+    value = np.where(ok & (guard == ""), ratio[safe], np.nan)
     reason = np.where(
-        ~ok, "no completed month yet", np.where(np.isnan(value), "no earlier month to compare", "")
+        ~ok,
+        "no completed month yet",
+        np.where(guard != "", guard, np.where(np.isnan(value), "no earlier month to compare", "")),
     )
     month_text = np.where(ok, pd.PeriodIndex(months[last_pos][safe]).strftime("%Y-%m"), "")
     return result(
@@ -194,7 +200,12 @@ def lag_structure(data: MarketData, p: LagStructureParams, dates: pd.DatetimeInd
     )
     first = detail[f"{p.laggards[0].series}_drawdown"]
     data_as_of = pd.concat(obs, axis=1, sort=True).min(axis=1)
-    return result(dates, first, data_as_of, status=status, **detail)
+    guard = np.full(len(dates), "", dtype=object)
+    for sid in p.series_ids():
+        own = own_high_unknown(data[sid], dates)
+        guard = np.where(guard == "", own, guard)
+    value = np.where(guard != "", np.nan, np.asarray(first, dtype=float))
+    return result(dates, value, data_as_of, guard, status=status, **detail)
 
 
 __all__ = ["drawdowns", "known_positions"]

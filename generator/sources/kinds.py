@@ -118,16 +118,18 @@ def _symbol(spec: Any) -> tuple[str, str]:
     return spec.symbol, ""
 
 
-source(
-    SourceKind(
-        "yahoo",
-        lambda spec: [("yahoo", spec.symbol, spec.max_jump)],
-        _stored,
-        _symbol,
-        prices=True,
-    )
-)
-source(SourceKind("fred", lambda spec: [("fred", spec.symbol, spec.max_jump)], _stored, _symbol))
+def _stored_downloads(fetcher: str) -> Callable[[Any], list[Download]]:
+    """The series' own symbol, and its stand-in's (``fallback:``) from the same source."""
+
+    def downloads(spec: Any) -> list[Download]:
+        symbols = [spec.symbol] + ([spec.fallback.symbol] if spec.fallback else [])
+        return [(fetcher, symbol, spec.max_jump) for symbol in symbols]
+
+    return downloads
+
+
+source(SourceKind("yahoo", _stored_downloads("yahoo"), _stored, _symbol, prices=True))
+source(SourceKind("fred", _stored_downloads("fred"), _stored, _symbol))
 
 
 def _basket(spec: BasketSeries, read: Read, _: Callable[[str], str], __: Any) -> Values:
