@@ -122,11 +122,12 @@ def make_chart(
     title: str,
     summary: str,
     chart: alt.TopLevelMixin,
-    *,
     table: pd.DataFrame | None,
     facts: Iterable[tuple[str, str]] = (),
+    *,
     height: int = 260,
 ) -> Chart:
+    """A chart with its spec finished (layout, description, dark-mode colours)."""
     return Chart(
         id=chart_id,
         title=title,

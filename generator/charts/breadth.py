@@ -125,14 +125,5 @@ def outperformance_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> li
         for _, r in table.iterrows()
     ]
     height = 18 * len(table) + 10
-    return [
-        make_chart(
-            f"{check.id}-members",
-            f"{p.window_days}-day returns against {name}",
-            summary,
-            chart,
-            table=table,
-            facts=facts,
-            height=height,
-        )
-    ]
+    title = f"{p.window_days}-day returns against {name}"
+    return [make_chart(f"{check.id}-members", title, summary, chart, table, facts, height=height)]

@@ -167,16 +167,10 @@ def bear_start_charts(ctx: Context, claim_id: str, p: Any, result: Any) -> list[
             for c in cases
             if c.get("equity_drawdown") is not None
         ]
+        title = f"{ename} below its high at each {name} top"
+        figure = alt.layer(*layers)
         out.append(
-            make_chart(
-                f"claim-{claim_id}-equity",
-                f"{ename} below its high at each {name} top",
-                summary,
-                alt.layer(*layers),
-                table=table,
-                facts=facts,
-                height=220,
-            )
+            make_chart(f"claim-{claim_id}-equity", title, summary, figure, table, facts, height=220)
         )
     return out
 
@@ -240,16 +234,9 @@ def breakout_charts(ctx: Context, claim_id: str, p: Any, result: Any) -> list[Ch
             f"{ename} breakouts with a known return."
         )
         facts = [(f"{r['breakout']}, {r['series']}", pct(r["ret"], True)) for r in rows]
+        title = f"Returns {p.decide_months} months after each breakout"
         out.append(
-            make_chart(
-                f"claim-{claim_id}-returns",
-                f"Returns {p.decide_months} months after each breakout",
-                summary,
-                bars,
-                table=table,
-                facts=facts,
-                height=220,
-            )
+            make_chart(f"claim-{claim_id}-returns", title, summary, bars, table, facts, height=220)
         )
     return out
 
@@ -299,16 +286,9 @@ def risk_asset_charts(ctx: Context, claim_id: str, p: Any, result: Any) -> list[
         for c in wide.columns
         if len(wide[c].dropna())
     ]
+    title = f"{cname}'s rolling correlation with stocks"
     return [
-        make_chart(
-            f"claim-{claim_id}-correlation",
-            f"{cname}'s rolling correlation with stocks",
-            summary,
-            chart,
-            table=wide,
-            facts=facts,
-            height=240,
-        )
+        make_chart(f"claim-{claim_id}-correlation", title, summary, chart, wide, facts, height=240)
     ]
 
 

@@ -135,15 +135,9 @@ def value_chart(ctx: Context, check: Any, frame: pd.DataFrame) -> Chart | None:
         ]
         facts += [("Off the axis", text) for text in off]
         summary = summary[:-1] + f" (the axis leaves out the {' and the '.join(off)})."
-    return make_chart(
-        f"{check.id}-value",
-        f"{check.title}: the measured value over time",
-        summary,
-        alt.layer(*layers).resolve_scale(color="independent"),
-        table=data,
-        facts=facts,
-        height=220,
-    )
+    title = f"{check.title}: the measured value over time"
+    figure = alt.layer(*layers).resolve_scale(color="independent")
+    return make_chart(f"{check.id}-value", title, summary, figure, data, facts, height=220)
 
 
 def status_chart(ctx: Context, check: Any, frame: pd.DataFrame) -> Chart | None:
@@ -177,15 +171,8 @@ def status_chart(ctx: Context, check: Any, frame: pd.DataFrame) -> Chart | None:
     )
     facts = [(s, f"{shares.get(s, 0):.0%} of weeks") for s in STATUSES]
     facts.append(("Current run", f"{current['status']} since {day(current['start'])}"))
-    return make_chart(
-        f"{check.id}-status",
-        f"{check.title}: status week by week",
-        summary,
-        chart,
-        table=table,
-        facts=facts,
-        height=46,
-    )
+    title = f"{check.title}: status week by week"
+    return make_chart(f"{check.id}-status", title, summary, chart, table, facts, height=46)
 
 
 # ---------------------------------------------------------------- evidence, by rule kind

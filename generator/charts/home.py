@@ -133,15 +133,9 @@ def overview_chart(ctx: Context) -> Chart | None:
     facts += [
         (f"{h['series']} all-time high", f"{num(h['close'])} ({day(h['date'])})") for h in highs
     ]
-    return make_chart(
-        "home-overview",
-        "The markets in the thesis, rebased to 100",
-        summary,
-        alt.layer(*layers),
-        table=wide,
-        facts=facts,
-        height=300,
-    )
+    title = "The markets in the thesis, rebased to 100"
+    figure = alt.layer(*layers)
+    return make_chart("home-overview", title, summary, figure, wide, facts, height=300)
 
 
 def _verdict_bands(ev: Any) -> pd.DataFrame:
@@ -197,15 +191,9 @@ def score_chart(ctx: Context) -> Chart | None:
         ("Mean score", f"{history['score'].mean():.2f}"),
     ]
     facts += [(f"Weeks {v}", f"{shares.get(v, 0):.0%}") for v in shown]
-    return make_chart(
-        "history-score",
-        "The score week by week",
-        summary,
-        alt.layer(*layers),
-        table=data,
-        facts=facts,
-        height=220,
-    )
+    title = "The score week by week"
+    figure = alt.layer(*layers)
+    return make_chart("history-score", title, summary, figure, data, facts, height=220)
 
 
 def score_vs_chart(
@@ -287,15 +275,8 @@ def score_vs_chart(
     ]
     facts += [(f"Weeks {v}", f"{shares.get(v, 0):.0%}") for v in [*verdicts, INSUFFICIENT]]
     table = score.join(prices["close"].rename(name), how="outer")
-    return make_chart(
-        chart_id,
-        f"The score week by week against {name}",
-        summary,
-        chart,
-        table=table,
-        facts=facts,
-        height=320,
-    )
+    title = f"The score week by week against {name}"
+    return make_chart(chart_id, title, summary, chart, table, facts, height=320)
 
 
 def checks_timeline(ctx: Context) -> Chart | None:
@@ -349,12 +330,5 @@ def checks_timeline(ctx: Context) -> Chart | None:
     facts = [(c.title, str(latest[c.id])) for c in ctx.ev.thesis.checks]
     table = spans.assign(check=[titles[i] for i in spans["i"]]).drop(columns=["end", "i"])
     height = 22 * len(titles) + 10
-    return make_chart(
-        "history-statuses",
-        "Every check's status week by week",
-        summary,
-        chart,
-        table=table,
-        facts=facts,
-        height=height,
-    )
+    title = "Every check's status week by week"
+    return make_chart("history-statuses", title, summary, chart, table, facts, height=height)

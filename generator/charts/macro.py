@@ -92,16 +92,8 @@ def mean_change_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[
             f"{base:.2f}" if base == base else "n/a",
         ),
     ]
-    return [
-        make_chart(
-            f"{check.id}-windows",
-            f"{name}: the two windows compared",
-            summary,
-            chart,
-            table=table,
-            facts=facts,
-        )
-    ]
+    title = f"{name}: the two windows compared"
+    return [make_chart(f"{check.id}-windows", title, summary, chart, table, facts)]
 
 
 @check_chart("change_over")
@@ -202,13 +194,6 @@ def change_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Chart
         facts = []
     if unit and unit != "ratio":
         facts.append(("Unit", unit))
-    return [
-        make_chart(
-            f"{check.id}-level",
-            f"{name}, latest against {lookback_text} earlier",
-            summary,
-            alt.layer(*layers),
-            table=table,
-            facts=facts,
-        )
-    ]
+    title = f"{name}, latest against {lookback_text} earlier"
+    figure = alt.layer(*layers)
+    return [make_chart(f"{check.id}-level", title, summary, figure, table, facts)]

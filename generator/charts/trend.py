@@ -96,14 +96,6 @@ def weekly_trend_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list
     ]
     if anchor is not None:
         facts.append((f"{p.anchor_year} low", f"{num(anchor[1])} ({day(anchor[0])})"))
-    return [
-        make_chart(
-            f"{check.id}-weekly",
-            f"{name} weekly, with its {short_name} and {long_name}",
-            summary,
-            alt.layer(*layers),
-            table=table,
-            facts=facts,
-            height=280,
-        )
-    ]
+    title = f"{name} weekly, with its {short_name} and {long_name}"
+    figure = alt.layer(*layers)
+    return [make_chart(f"{check.id}-weekly", title, summary, figure, table, facts, height=280)]
