@@ -75,13 +75,5 @@ def deepest_fall_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list
         ("Deepest fall since the record", pct(fall, signed=True)),
         ("Latest close", f"{num(last)} ({day(last_date)})"),
     ]
-    return [
-        make_chart(
-            f"{check.id}-price",
-            f"{name}: the deepest fall since its latest record",
-            summary,
-            chart,
-            table=prices,
-            facts=facts,
-        )
-    ]
+    title = f"{name}: the deepest fall since its latest record"
+    return [make_chart(f"{check.id}-price", title, summary, chart, prices, facts)]

@@ -73,16 +73,8 @@ def drawdown_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Cha
         ("Highest close", f"{num(values.max())} ({day(top_date)})"),
         ("Below the high", pct(dd)),
     ]
-    return [
-        make_chart(
-            f"{check.id}-price",
-            f"{name} and its highest close to date",
-            summary,
-            chart,
-            table=prices,
-            facts=facts,
-        )
-    ]
+    title = f"{name} and its highest close to date"
+    return [make_chart(f"{check.id}-price", title, summary, chart, prices, facts)]
 
 
 @check_chart("monthly_close_record")
@@ -142,16 +134,8 @@ def monthly_record_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> li
         ("Earlier record", num(last["record"])),
         ("Record monthly closes since " + day(table.index[0]), str(records)),
     ]
-    return [
-        make_chart(
-            f"{check.id}-monthly",
-            f"{name} monthly closes and the earlier record",
-            summary,
-            chart,
-            table=table,
-            facts=facts,
-        )
-    ]
+    title = f"{name} monthly closes and the earlier record"
+    return [make_chart(f"{check.id}-monthly", title, summary, chart, table, facts)]
 
 
 @check_chart("above_prior_highs")
@@ -218,16 +202,9 @@ def prior_highs_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[
         (f"{y} high", f"{num(v)} ({day(w)}), {'below' if last > v else 'above'} the latest close")
         for y, w, v in levels
     ]
-    return [
-        make_chart(
-            f"{check.id}-levels",
-            f"{name} against its prior-cycle highs",
-            summary,
-            alt.layer(*layers),
-            table=prices,
-            facts=facts,
-        )
-    ]
+    title = f"{name} against its prior-cycle highs"
+    figure = alt.layer(*layers)
+    return [make_chart(f"{check.id}-levels", title, summary, figure, prices, facts)]
 
 
 @check_chart("lag_structure")
@@ -297,13 +274,6 @@ def lag_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Chart]:
         (f"{ctx.name(sid)} threshold", f"{words} {pct(limit, True)}")
         for sid, limit, words in entries
     ]
-    return [
-        make_chart(
-            f"{check.id}-drawdowns",
-            "Drawdowns from the highest close",
-            summary,
-            alt.layer(*layers),
-            table=wide,
-            facts=facts,
-        )
-    ]
+    title = "Drawdowns from the highest close"
+    figure = alt.layer(*layers)
+    return [make_chart(f"{check.id}-drawdowns", title, summary, figure, wide, facts)]
