@@ -52,12 +52,19 @@ class BuildResult:
 def parse_as_of(text: str | None) -> pd.Timestamp | None:
     if text is None:
         return None
+    from generator.sources.validate import FIRST_DATE, LAST_DATE, date_in_span
+
     try:
-        return pd.Timestamp(date.fromisoformat(text))
+        day = date.fromisoformat(text)
     except ValueError:
         raise GeneratorError(
             f"--as-of: expected a date like 2025-11-21, but received {text!r}"
         ) from None
+    if not date_in_span(day):
+        raise GeneratorError(
+            f"--as-of: expected a date from {FIRST_DATE} to {LAST_DATE}, but received {text!r}"
+        )
+    return pd.Timestamp(day)
 
 
 def choose_source(thesis: LoadedThesis, data_dir: Path | None, allow_sample: bool = True) -> Source:

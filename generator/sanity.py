@@ -23,6 +23,7 @@ from generator.errors import GeneratorError
 # Yahoo tickers ("^RUT", "BTC-USD", "DX-Y.NYB", "EURUSD=X", "GC=F") and FRED ids ("WALCL"):
 # letters, digits and ^ = . _ - only; never a path separator, never starting with a dot
 SYMBOL_PATTERN = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9^=._-]{0,31}$")
+RESERVED_VERDICTS = ("unknown", "below all bands", "insufficient data")
 MAX_TEXT = 2000  # characters in any one text of the thesis (a title, a claim, a note)
 
 
@@ -137,6 +138,17 @@ def thesis_issues(raw: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     score = raw.get("score")
     if isinstance(score, dict):
         issues += _weight_issues(score.get("weights"))
+        bands = score.get("verdicts") if isinstance(score.get("verdicts"), list) else []
+        for b, band in enumerate(bands):
+            label = band.get("label") if isinstance(band, dict) else None
+            if isinstance(label, str) and label.strip().lower() in RESERVED_VERDICTS:
+                issues.append(
+                    (
+                        ("score", "verdicts", b, "label"),
+                        f"Expected a label of your own, but received {label!r}, which the site "
+                        "already uses (no data, too few checks known, or a score under every band)",
+                    )
+                )
     return issues
 
 

@@ -14,7 +14,19 @@ import pandas as pd
 
 
 def file_name(symbol: str) -> str:
-    """The CSV file a symbol lives in: the symbol without a leading ``^``, plus ``.csv``."""
+    """The CSV file a symbol lives in: the symbol without a leading ``^``, plus ``.csv``.
+
+    A symbol that could name a path (``../x``, ``a/b``, a leading dot) is refused here too,
+    so that no caller can write outside the data folder (the thesis check refuses it first).
+    """
+    from generator.sanity import safe_symbol
+
+    if not safe_symbol(symbol):
+        from generator.errors import GeneratorError
+
+        raise GeneratorError(
+            f"symbol {symbol!r} is not a plain ticker; refusing to use it as a file"
+        )
     return symbol.removeprefix("^") + ".csv"
 
 

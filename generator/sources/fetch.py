@@ -30,7 +30,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from generator.errors import DataError
+from generator.errors import DataError, GeneratorError
 from generator.sources import file_name, fred, yahoo
 from generator.sources.cache import (
     MANIFEST_NAME,
@@ -58,6 +58,10 @@ UNREACHABLE: tuple[ErrorKind, ...] = ("offline", "network")
 MAX_ATTEMPTS = 4
 BACKOFF_SECONDS = 2.0  # waits 2, 4, 8 s between the attempts
 YahooDownload = Callable[..., pd.DataFrame]
+
+
+class SharedFile(GeneratorError, ValueError):
+    """Two symbols would be stored in one file: bad input, refused before any download."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,7 @@ def fetch_all(
     errors are retried with exponential backoff through ``sleep``.
 
     Problems with one series end up in its outcome. Only these raise: two targets that
-    share a file (``ValueError``) and a manifest that cannot be read or written
+    share a file (:class:`SharedFile`, exit status 2) and a manifest that cannot be read or written
     (:class:`DataError`), both before or after every series has been handled.
     """
     now = _aware(now or datetime.now(UTC))
@@ -215,11 +219,13 @@ def _refuse_shared_files(targets: list[FetchTarget]) -> None:
     seen: dict[str, str] = {}
     for target in targets:
         name = file_name(target.symbol)
-        if name in seen:
-            raise ValueError(
-                f"targets {seen[name]!r} and {target.symbol!r} would both be stored in {name}"
+        # lower case: on macOS and Windows RUT.csv and rut.csv are the same file
+        if name.lower() in seen:
+            raise SharedFile(
+                f"symbols {seen[name.lower()]!r} and {target.symbol!r} would both be stored in "
+                f"{name}; one would overwrite the other"
             )
-        seen[name] = target.symbol
+        seen[name.lower()] = target.symbol
 
 
 def _load_stored(item: _Series, overlap_days: int) -> None:
