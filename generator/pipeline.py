@@ -200,6 +200,7 @@ def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path)
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
+    from generator.safe_html import escaped_nav, html_text
     from generator.sitedir import mark
 
     _check_site_dir(site_dir, docs_dir)
@@ -216,9 +217,10 @@ def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path)
             config_file=str(ROOT / "mkdocs.yml"),
             docs_dir=str(docs_dir.resolve()),
             site_dir=str(staging),
-            site_name=ev.thesis.thesis.site.title,
-            site_description=ev.thesis.thesis.site.description or None,
-            nav=nav + hand_written,
+            # escaped once here: Material prints these both raw and through `| e`
+            site_name=html_text(ev.thesis.thesis.site.title),
+            site_description=html_text(ev.thesis.thesis.site.description) or None,
+            nav=escaped_nav(nav + hand_written),
             strict=True,
         )
         config["extra"]["demo"] = ev.demo
