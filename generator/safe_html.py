@@ -4,15 +4,17 @@ Three layers, because the text passes through three languages on its way to a pa
 
 - **Jinja → Markdown** (:func:`markdown_text`, the environment's ``finalize``): every value a
   template prints is escaped unless it is :class:`~markupsafe.Markup` (the generator's own
-  snippets: icons, chart blocks, rule documentation). ``<`` and ``>`` become entities, so
-  Markdown can never pass a thesis string through as raw HTML, and a value can never end
-  the line it sits on (a title with a line break would start a new Markdown block).
+  snippets: icons, chart blocks, rule documentation). ``<``, ``>`` and ``{`` become
+  entities, so Markdown can never pass a thesis string through as raw HTML nor read
+  ``attr_list`` attributes (``{ onclick=... }``) from it, and a value can never end the
+  line it sits on (a text with a line break would start a new Markdown block). Markdown
+  emphasis and links in thesis texts keep working.
 - **Front matter** (:func:`front_matter`) is written with a YAML dumper, so a title with a
   colon, a quote or ``---`` stays one string.
 - **Markdown → HTML** (the :class:`SafeLinks` extension, listed in ``mkdocs.yml``): on every
   page, links and images whose address is a script (``javascript:``, ``vbscript:``,
-  ``data:`` outside images) lose that address, and event-handler attributes that
-  ``attr_list`` syntax could add (``{ onclick=... }``) are dropped.
+  ``data:`` outside images) lose that address (the link stays as plain text), and
+  event-handler attributes that ``attr_list`` syntax could add are dropped.
 
 Strings MkDocs and Material print themselves (the site name, page titles in the navigation,
 ``<title>``, the meta description) are handed over as already escaped :class:`Markup`
@@ -43,9 +45,10 @@ def markdown_text(value: Any) -> Any:
     if isinstance(value, Markup):
         return value
     text = str(value)
-    if not any(c in text for c in "<>\n\r"):
+    if not any(c in text for c in "<>{\n\r"):
         return text
-    text = text.replace("<", "&lt;").replace(">", "&gt;")
+    # "{" as an entity: attr_list would read "{ onclick=... }" at the end of a heading
+    text = text.replace("<", "&lt;").replace(">", "&gt;").replace("{", "&#123;")
     return " ".join(text.splitlines())
 
 
@@ -92,15 +95,17 @@ class _StripUnsafe(Treeprocessor):
                 elif lower in URL_ATTRIBUTES and unsafe_url(
                     element.attrib[name], image=element.tag == "img"
                 ):
-                    element.attrib[name] = "#unsafe-link-removed"
+                    # no address at all: the link becomes plain text, the image a blank
+                    del element.attrib[name]
 
 
 class SafeLinks(Extension):
     """Drops script addresses and event-handler attributes from every Markdown page."""
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Markdown's API name)
-        # priority 0: after attr_list (8) and every other tree step that sets attributes
-        md.treeprocessors.register(_StripUnsafe(md), "thesis_safe_links", 0)
+        # last of all: after attr_list (8) and MkDocs' link rewriting (0), which expects
+        # every link and image to still have its address
+        md.treeprocessors.register(_StripUnsafe(md), "thesis_safe_links", -10)
 
 
 def makeExtension(**kwargs: Any) -> SafeLinks:  # noqa: N802 (Markdown's entry point name)

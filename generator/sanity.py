@@ -23,6 +23,18 @@ from generator.errors import GeneratorError
 # Yahoo tickers ("^RUT", "BTC-USD", "DX-Y.NYB", "EURUSD=X", "GC=F") and FRED ids ("WALCL"):
 # letters, digits and ^ = . _ - only; never a path separator, never starting with a dot
 SYMBOL_PATTERN = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9^=._-]{0,31}$")
+ONE_LINE_FIELDS = (
+    ("site", "title"),
+    ("site", "source_title"),
+    ("series", "*", "name"),
+    ("series", "*", "unit"),
+    ("groups", "*", "title"),
+    ("checks", "*", "title"),
+    ("checks", "*", "unit_label"),
+    ("claims", "*", "title"),
+    ("score", "verdicts", "*", "label"),
+)
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 RESERVED_VERDICTS = ("unknown", "below all bands", "insufficient data")
 MAX_TEXT = 2000  # characters in any one text of the thesis (a title, a claim, a note)
 
@@ -135,6 +147,7 @@ def thesis_issues(raw: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
             if problem:
                 issues.append((("checks", i, key), problem))
 
+    issues += _one_line_issues(raw)
     score = raw.get("score")
     if isinstance(score, dict):
         issues += _weight_issues(score.get("weights"))
@@ -147,6 +160,38 @@ def thesis_issues(raw: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
                         ("score", "verdicts", b, "label"),
                         f"Expected a label of your own, but received {label!r}, which the site "
                         "already uses (no data, too few checks known, or a score under every band)",
+                    )
+                )
+    return issues
+
+
+def _one_line_issues(raw: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+    """Titles, names, units and labels are one line: they head pages, fill table cells and
+    label chart axes, where a line break (or another control character) breaks the page."""
+
+    def texts(value: Any, *path: Any) -> list[tuple[tuple[Any, ...], Any]]:
+        # the value(s) at a path, where "*" stands for every item of a list or mapping
+        if not path:
+            return [((), value)]
+        head, rest = path[0], path[1:]
+        if head == "*":
+            items = value.items() if isinstance(value, dict) else enumerate(value or [])
+            if not isinstance(value, dict | list):
+                return []
+            return [((k, *loc), v) for k, item in items for loc, v in texts(item, *rest)]
+        if isinstance(value, dict) and head in value:
+            return [((head, *loc), v) for loc, v in texts(value[head], *rest)]
+        return []
+
+    issues = []
+    for path in ONE_LINE_FIELDS:
+        for loc, value in texts(raw, *path):
+            if isinstance(value, str) and CONTROL.search(value):
+                issues.append(
+                    (
+                        loc,
+                        f"Expected one line of text, but received a line break or control "
+                        f"character in {value!r}",
                     )
                 )
     return issues
