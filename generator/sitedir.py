@@ -40,8 +40,14 @@ def check_site_dir(site_dir: Path, keep: dict[str, Path]) -> Path:
     docs folder, the thesis file, the data folder, the home and working folders): the
     site may be none of them, contain none of them, and not lie inside the docs folder.
     """
-    target = Path(site_dir).expanduser().resolve()
     shown = str(site_dir)
+    if Path(site_dir).expanduser().is_symlink():
+        # a link's target is somewhere else, which the user did not name
+        raise UnsafeSiteDir(
+            f"--site-dir {shown}: refused, it exists and is not a folder the generator made "
+            "(it is a symbolic link)"
+        )
+    target = Path(site_dir).expanduser().resolve()
     for what, path in keep.items():
         path = path.expanduser().resolve()
         if path == target or path.is_relative_to(target):
@@ -55,8 +61,8 @@ def check_site_dir(site_dir: Path, keep: dict[str, Path]) -> Path:
         raise UnsafeSiteDir(
             f"--site-dir {shown}: refused, the site cannot be built inside the docs folder"
         )
-    if target.exists() or target.is_symlink():
-        if not target.is_dir() or target.is_symlink():
+    if target.exists():
+        if not target.is_dir():
             raise UnsafeSiteDir(
                 f"--site-dir {shown}: refused, it exists and is not a folder the generator made"
             )
