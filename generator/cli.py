@@ -298,8 +298,9 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
     from generator.sources.kinds import fetch_targets
 
     thesis = load_thesis(args.thesis)
+    ranges = {getattr(s, "symbol", ""): s.range for s in thesis.thesis.series.values()}
     targets = [
-        FetchTarget(source, symbol, math.inf if jump is None else jump)
+        FetchTarget(source, symbol, math.inf if jump is None else jump, ranges.get(symbol))
         for source, symbol, jump in fetch_targets(thesis)
     ]
     report = fetch_all(targets, args.cache or DEFAULT_CACHE, console=console)

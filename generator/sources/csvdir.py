@@ -112,6 +112,7 @@ class CsvDirSource:
             shown = directory.resolve().relative_to(root).as_posix()
         except ValueError:
             shown = directory.resolve().name
+        self.shown = shown
         self.label = f"CSV files in {shown}/"
 
     def path(self, symbol: str) -> Path:
@@ -124,7 +125,9 @@ class CsvDirSource:
         return read_series_csv(path)
 
     def describe(self, symbol: str) -> str:
-        return f"{file_name(symbol)} in {self.directory}"
+        # shown on the site when the file is missing: the folder as in the label, never the
+        # build machine's absolute path
+        return f"{file_name(symbol)} in {self.shown}/"
 
     def has_any(self, symbols: list[str]) -> bool:
         return any(self.path(s).exists() for s in symbols)

@@ -150,3 +150,42 @@ def first_problem(values: pd.Series, rules: Plausible, name: str = "value") -> s
 
 def date_in_span(day: date) -> bool:
     return FIRST_DATE <= day <= LAST_DATE
+
+
+# A fetched row and its cached copy are the same observation unless they differ by more
+# than the rounding of our CSV text (10 significant digits) and of the provider's floats.
+OVERLAP_REL_TOL = 1e-6
+
+
+def overlap_disagreement(cached: pd.Series, fetched: pd.Series) -> str | None:
+    """How a download disagrees with the cache from the first day both hold, or None.
+
+    Yahoo rescales a whole history after a split or a dividend (auto-adjusted prices);
+    the overlap days then differ from the cache, while the older cached rows keep the old
+    scale. Merging would leave a step in the file, so the caller fetches the whole history
+    again instead. A difference on the first overlap day says the rows before it have
+    changed too; one that starts later is a late correction of recent rows, which the
+    merge rewrites (and counts as revised).
+    """
+    common = cached.index.intersection(fetched.index)
+    if not len(common):
+        return None
+    old = cached.loc[common].to_numpy(dtype=float)
+    new = fetched.loc[common].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        off = np.abs(new - old) > OVERLAP_REL_TOL * np.maximum(np.abs(old), np.abs(new))
+    if not off[0]:
+        return None
+    i = int(np.argmax(off))
+    ratio = f", {old[i] / new[i]:.4g}x" if new[i] else ""
+    return (
+        f"the {len(common)} overlap days disagreed with the cache on {int(off.sum())} "
+        f"(e.g. {common[i].date()}: cached {_num(old[i])}, now {_num(new[i])}{ratio}), "
+        "as after a split, dividend adjustment or revision"
+    )
+
+
+def new_problems(merged: pd.Series, changed: pd.Index, rules: Plausible, name: str) -> list[str]:
+    """The problems of the merged history that fall on ``changed`` days (new or revised:
+    the cached rows were accepted before, and a fetch answers only for what it changes)."""
+    return [p.message for p in problems(merged, rules, name) if p.day in changed]
