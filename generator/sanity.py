@@ -19,10 +19,8 @@ from typing import Any
 import yaml
 
 from generator.errors import GeneratorError
+from generator.sources import file_name, safe_symbol
 
-# Yahoo tickers ("^RUT", "BTC-USD", "DX-Y.NYB", "EURUSD=X", "GC=F") and FRED ids ("WALCL"):
-# letters, digits and ^ = . _ - only; never a path separator, never starting with a dot
-SYMBOL_PATTERN = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9^=._-]{0,31}$")
 ONE_LINE_FIELDS = (
     ("site", "title"),
     ("site", "source_title"),
@@ -85,10 +83,6 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-def safe_symbol(symbol: str) -> bool:
-    return bool(SYMBOL_PATTERN.match(symbol)) and ".." not in symbol
-
-
 def symbol_problem(symbol: object) -> str | None:
     if not isinstance(symbol, str) or safe_symbol(symbol):
         return None
@@ -100,8 +94,6 @@ def symbol_problem(symbol: object) -> str | None:
 
 def thesis_issues(raw: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     """Every problem of a parsed thesis (a plain mapping) that its models do not catch."""
-    from generator.sources import file_name
-
     issues: list[tuple[tuple[Any, ...], str]] = []
     series = raw.get("series") if isinstance(raw.get("series"), dict) else {}
     files: dict[str, tuple[str, tuple[Any, ...]]] = {}
