@@ -19,6 +19,7 @@ from generator.sitedir import LEGACY_FILES, MARKER, UnsafeSiteDir, check_site_di
 
 ROOT = Path(__file__).resolve().parents[1]
 THESIS = (ROOT / "thesis.yml").read_text(encoding="utf-8")
+RUT_LINE = '  rut: {source: yahoo, symbol: "^RUT", name: Russell 2000, cadence: daily}'
 SPX = '  spx: {source: yahoo, symbol: "^GSPC", name: S&P 500, cadence: daily}\n'
 RUT_PASS = "    pass: {min: 0}\n"  # the first check's (rut_record_monthly_close) pass bound
 WEIGHTS = "  weights: {pass: 1, warn: 0.5, fail: 0}\n"
@@ -47,7 +48,7 @@ THESIS_CASES = [
         "duplicate series key",
         after(SPX, '  rut: {source: yahoo, symbol: "^GSPC", name: S&P 500}\n'),
         "(top level)",
-        "duplicate key 'rut' (first written on line 20)",
+        f"duplicate key 'rut' (first written on line {THESIS.split(chr(10)).index(RUT_LINE) + 1})",
         '  rut: {source: yahoo, symbol: "^GSPC"',
     ),
     (
