@@ -124,6 +124,9 @@ def thesis_issues(raw: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
             continue
         if spec.get("source") in ("yahoo", "fred"):
             symbol_at(("series", sid, "symbol"), spec.get("symbol"))
+        fallback = spec.get("fallback")
+        if isinstance(fallback, dict):
+            symbol_at(("series", sid, "fallback", "symbol"), fallback.get("symbol"))
         members = spec.get("members")
         if spec.get("source") == "basket" and isinstance(members, list):
             for m, member in enumerate(members):

@@ -19,7 +19,7 @@ from generator.sitedir import LEGACY_FILES, MARKER, UnsafeSiteDir, check_site_di
 
 ROOT = Path(__file__).resolve().parents[1]
 THESIS = (ROOT / "thesis.yml").read_text(encoding="utf-8")
-RUT_LINE = '  rut: {source: yahoo, symbol: "^RUT", name: Russell 2000, cadence: daily}'
+RUT_LINE = "  rut:"  # the first 'rut' key under series:
 SPX = '  spx: {source: yahoo, symbol: "^GSPC", name: S&P 500, cadence: daily}\n'
 RUT_PASS = "    pass: {min: 0}\n"  # the first check's (rut_record_monthly_close) pass bound
 WEIGHTS = "  weights: {pass: 1, warn: 0.5, fail: 0}\n"
@@ -178,6 +178,13 @@ THESIS_CASES = [
         "    members: [ETH-USD, ../SOL,",
     ),
     (
+        "fallback climbing out",
+        swap("symbol: IWM", 'symbol: "../IWM"'),
+        "series.rut.fallback.symbol",
+        "but received '../IWM'",
+        "    fallback: {symbol:",
+    ),
+    (
         "two symbols, one file",
         after(SPX, '  rut2: {source: yahoo, symbol: "RUT", name: Russell again}\n'),
         "series.rut2.symbol",
@@ -293,7 +300,7 @@ def test_a_hostile_thesis_exits_2_naming_the_line(tmp_path, capsys, edit, path, 
 
 
 def test_the_table_covers_every_case_the_issue_names():
-    assert len(THESIS_CASES) == 31
+    assert len(THESIS_CASES) == 32
 
 
 def test_a_thesis_that_is_not_utf8_exits_2_with_the_line(tmp_path, capsys):

@@ -395,7 +395,8 @@ def test_fred_values_outside_the_declared_range_are_rejected(tmp_path):
 
 
 def test_a_score_below_every_band_has_its_own_word(tmp_path):
-    from generator.evaluate import BELOW_BANDS, verdict_of
+    from generator.coverage import BELOW_BANDS
+    from generator.coverage import band_of as verdict_of
     from generator.loader import load_thesis
 
     text = (ROOT / "thesis.yml").read_text()
