@@ -1,7 +1,8 @@
 """Thin commands over the library: parse options, run, report, map errors to exit codes.
 
 Exit codes: 0 success; 1 some data could not be fetched; 2 bad input (thesis file,
-options, data files); 3 sample data refused by ``--no-sample``.
+options, data files); 3 sample data refused by ``--no-sample``; 4 the generator crashed
+(a bug: the traceback is printed). The weekly workflow publishes only on 0 and 1.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from generator.coverage import insufficient_text, score_text
 from generator.errors import GeneratorError
 from generator.evaluate import ICONS, Evaluation
 
+EXIT_CRASH = 4
 STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "unknown": "dim"}
 
 
@@ -159,12 +162,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("post", "posts"):
             return cmd_posts(args, console)
     except GeneratorError as exc:
-        # soft_wrap: rich would otherwise break a long path mid-name at its own width
-        console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        # soft_wrap: a long path is never broken mid-word, so the message stays greppable
+        text = escape(str(exc))  # a thesis string in the message is text, never rich markup
+        console.print(f"[bold red]error:[/] {text}", highlight=False, markup=True, soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
         console.print("interrupted; nothing was replaced")
         return 130
+    except Exception:  # a bug, not bad input: its own exit code, so nothing publishes on it
+        console.print_exception()
+        console.print(
+            f"[bold red]crash:[/] the generator failed with an unexpected error (exit "
+            f"{EXIT_CRASH}); please report it with the traceback above",
+            highlight=False,
+        )
+        return EXIT_CRASH
     return 2
 
 
@@ -286,8 +298,9 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
     from generator.sources.kinds import fetch_targets
 
     thesis = load_thesis(args.thesis)
+    ranges = {getattr(s, "symbol", ""): s.range for s in thesis.thesis.series.values()}
     targets = [
-        FetchTarget(source, symbol, math.inf if jump is None else jump)
+        FetchTarget(source, symbol, math.inf if jump is None else jump, ranges.get(symbol))
         for source, symbol, jump in fetch_targets(thesis)
     ]
     report = fetch_all(targets, args.cache or DEFAULT_CACHE, console=console)

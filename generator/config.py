@@ -21,13 +21,17 @@ from pydantic import (
 )
 
 from generator.errors import GeneratorError
+from generator.sanity import MAX_TEXT
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 TOLERANCE = 1e-9  # float noise allowed when comparing a value with a bound
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # NaN and infinity are never meant (a NaN bound is never met); no text runs to megabytes
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, allow_inf_nan=False, str_max_length=MAX_TEXT
+    )
 
 
 Cadence = Literal["daily", "weekly", "monthly"]
@@ -60,6 +64,11 @@ class SeriesBase(Strict):
         gt=1,
         description="fetch rejects a downloaded row that moves more than this factor against "
         "both neighbours; null turns the check off (for rates and facilities that jump).",
+    )
+    range: tuple[float, float] | None = Field(
+        None,
+        description="Plausible [low, high] of the values; a value outside makes the checks "
+        "that use the series unknown, with the reason (a unit slip, a bad tick).",
     )
 
 

@@ -93,6 +93,9 @@ def coverage_of(thesis: LoadedThesis, statuses: dict[str, str]) -> Coverage:
     )
 
 
+BELOW_BANDS = "below all bands"  # the verdict of a score under the lowest band's min
+
+
 def known_counts(thesis: LoadedThesis, statuses: pd.DataFrame) -> pd.Series:
     """How many scored checks are known on each date (row) of a status frame."""
     ids = scored_ids(thesis)
@@ -108,13 +111,15 @@ def verdict_for(thesis: LoadedThesis, score: float | None, known: int) -> str:
 
 
 def band_of(thesis: LoadedThesis, score: float | None) -> str:
-    """The verdict band a score falls in ("unknown" without a score)."""
+    """The verdict band a score falls in ("unknown" without a score, "below all bands"
+    under the lowest band's min)."""
     if score is None or math.isnan(score):
         return "unknown"
     for band in sorted(thesis.thesis.score.verdicts, key=lambda b: -b.min):
         if score >= band.min - 1e-12:
             return band.label
-    return "unknown"
+    # a score was computed: "unknown" would wrongly say the data is missing
+    return BELOW_BANDS
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 
@@ -17,8 +18,9 @@ from generator.config import (
     Fallback,
     LoadedThesis,
 )
-from generator.sources import Source
-from generator.sources.kinds import SOURCES
+from generator.sources import Source, file_name
+from generator.sources.kinds import SOURCES, SourceKind, Values
+from generator.sources.validate import Plausible, first_problem
 from generator.splice import Splice, splice
 
 
@@ -36,6 +38,9 @@ class SeriesData:
     full_cycle_years: int | None = None  # see SeriesBase.full_cycle_years
     fallback: SeriesData | None = None  # this series joined to its proxy (generator.fallback)
     splice: Splice | None = None  # set on a joined series: how it was joined
+    # why the series failed validation (generator.sources.validate); its values are then
+    # dropped and every check that reads it is unknown with this reason
+    problem: str = ""
 
     @property
     def empty(self) -> bool:
@@ -118,6 +123,35 @@ def _with_fallback(
     return replace(s, fallback=replace(s, name=name, values=values, origin=origin, splice=how))
 
 
+def _problem(
+    spec: Any, kind: SourceKind, found: Values, built: dict[str, SeriesData]
+) -> str | None:
+    """Why the series fails validation (generator.sources.validate), or None: the same
+    checks whatever the source (a --data folder, the cache, the sample)."""
+    rules = Plausible.of(spec, price=kind.prices)
+    terms = [t.series for t in getattr(spec, "terms", []) if built[t.series].problem]
+    if terms:
+        return f"term {terms[0]}: {built[terms[0]].problem}"
+    if found.members:
+        member_rules = Plausible(positive=True, max_jump=rules.max_jump)
+        for member, values in found.members.items():
+            if problem := first_problem(values, member_rules, file_name(member)):
+                return f"member {problem}"
+        return first_problem(found.values, Plausible(range=rules.range), "index")
+    if kind.derived:
+        return first_problem(found.values, Plausible(range=rules.range), "value")
+    symbol = getattr(spec, "symbol", None)
+    return first_problem(found.values, rules, file_name(symbol) if symbol else "value")
+
+
+def _invalid(series: SeriesData, problem: str) -> SeriesData:
+    """The series with its values dropped: no rule, chart or claim may use a bad number."""
+    empty = pd.Series(dtype=float, index=pd.DatetimeIndex([], name="date"))
+    return replace(
+        series, values=empty, members={m: empty for m in series.members}, problem=problem
+    )
+
+
 def load_market_data(thesis: LoadedThesis, source: Source) -> MarketData:
     """Read every series of the thesis from ``source`` and compute the derived ones, each
     as its kind in :data:`generator.sources.kinds.SOURCES` says."""
@@ -137,7 +171,7 @@ def load_market_data(thesis: LoadedThesis, source: Source) -> MarketData:
             origin = found.origin
             if found.members is not None and not origin:
                 origin = f"{len(found.members)} symbols from {source.label}"
-            out[sid] = SeriesData(
+            series = SeriesData(
                 sid,
                 spec.name,
                 found.values,
@@ -147,8 +181,16 @@ def load_market_data(thesis: LoadedThesis, source: Source) -> MarketData:
                 found.members or {},
                 full_cycle_years=spec.full_cycle_years,
             )
-            if getattr(spec, "fallback", None) is not None:
-                out[sid] = _with_fallback(out[sid], spec.fallback, read, source.describe)
+            problem = _problem(spec, kind, found, out)
+            out[sid] = _invalid(series, problem) if problem else series
+            if problem is None and getattr(spec, "fallback", None) is not None:
+                joined = _with_fallback(out[sid], spec.fallback, read, source.describe)
+                proxy = joined.fallback
+                rules = Plausible.of(spec, price=kind.prices)
+                # a stand-in that fails validation is not used: the series goes stale instead
+                if proxy is not None and first_problem(proxy.values, rules):
+                    joined = replace(joined, fallback=None)
+                out[sid] = joined
     ordered = {sid: out[sid] for sid in specs}
     return MarketData(ordered, demo=source.demo, source_label=source.label)
 

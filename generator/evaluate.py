@@ -119,6 +119,9 @@ def _staleness(
     stale = np.zeros(len(dates), dtype=bool)
     for sid in check.params.series_ids():
         s = data[sid]
+        if s.problem:
+            reason = np.where(reason == "", f"{s.name} failed validation: {s.problem}", reason)
+            continue
         if s.empty:
             reason = np.where(reason == "", f"no data for {s.name} ({s.origin})", reason)
             continue

@@ -38,6 +38,7 @@ from generator.errors import GeneratorError
 from generator.plugins import load_plugins
 from generator.registry import PluginScope
 from generator.rules import RULES
+from generator.sanity import MAX_TEXT, UniqueKeyLoader, read_text, thesis_issues
 
 
 def _path_text(loc: tuple[Any, ...]) -> str:
@@ -73,6 +74,8 @@ _EXPECTED = {
     "dict_type": "a mapping",
     "model_type": "a mapping",
     "model_attributes_type": "a mapping",
+    "finite_number": "a finite number",
+    "tuple_type": "a list",
 }
 
 
@@ -110,6 +113,9 @@ def _message(err: dict[str, Any], known_keys: list[str]) -> str:
         sign = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<"}.get(kind, "<=")
         bound = next(iter(ctx.values()), "")
         return f"Expected a number {sign} {bound}, but received {received}"
+    if kind == "string_too_long":
+        limit = err.get("ctx", {}).get("max_length", MAX_TEXT)
+        return f"Expected at most {limit} characters, but received {len(err.get('input', ''))}"
     if kind in ("too_short", "too_long"):
         return f"Expected {err['msg'].lower()}"
     if kind == "value_error":
@@ -190,9 +196,9 @@ def load_thesis(path: Path | str) -> LoadedThesis:
     path = Path(path)
     if not path.is_file():
         raise GeneratorError(f"thesis file {path} does not exist")
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -210,6 +216,8 @@ def load_thesis(path: Path | str) -> LoadedThesis:
     def add(loc: tuple[Any, ...], message: str) -> None:
         issues.append(ConfigIssue(_path_text(_visible(loc)), message, lines.line(loc)))
 
+    for loc, message in thesis_issues(raw):
+        add(loc, message)
     thesis: Thesis | None = None
     try:
         thesis = Thesis.model_validate(raw)

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
 from generator.claims import CLAIM_KINDS
 from generator.coverage import INSUFFICIENT
@@ -172,14 +173,14 @@ def claim_context(site: SiteData, page: ClaimPage) -> dict[str, Any]:
         spec=spec,
         result=result,
         admonition={"supported": "success", "contradicted": "failure"}.get(result.verdict, "info"),
-        method=kind.summary,
+        method=Markup(kind.summary),
         params_text=_params_text(page.params),
         columns=[{"key": k, "label": label} for k, label, _ in result.columns],
         rows=[
             [claim_cell_text(case.get(k), fmt) for k, _, fmt in result.columns]
             for case in result.cases
         ],
-        verdict_rule=_claim_rule(kind.doc),
+        verdict_rule=Markup(_claim_rule(kind.doc)),
     )
 
 
@@ -218,7 +219,7 @@ def methodology_context(site: SiteData, _: Any) -> dict[str, Any]:
                 "measure": c.measure,
                 "kind": c.kind,
                 "params_text": _params_text(c.params),
-                "rule_summary": c.rule.summary,
+                "rule_summary": Markup(c.rule.summary),
                 "thresholds": ev.check(c.id).thresholds,
                 "unknown_when": "any of "
                 + ", ".join(f"`{s}`" for s in c.params.series_ids())
@@ -232,7 +233,9 @@ def methodology_context(site: SiteData, _: Any) -> dict[str, Any]:
                 "title": spec.title,
                 "kind": spec.kind,
                 "params_text": _params_text(params),
-                "doc": " ".join(claim_kinds[spec.kind].doc.split("\n\n")[:2]).replace("\n", " "),
+                "doc": Markup(
+                    " ".join(claim_kinds[spec.kind].doc.split("\n\n")[:2]).replace("\n", " ")
+                ),
             }
             for spec, params in ev.thesis.claims
             if spec.id in claims
@@ -294,9 +297,15 @@ def nav(site: SiteData) -> list[Any]:
 # ------------------------------------------------------------------------------ helpers
 
 
-def _params_text(params: Any) -> str:
+def _params_text(params: Any) -> Markup:
     dumped = {k: v for k, v in params.model_dump(exclude_none=True).items() if v not in ({}, [])}
-    return ", ".join(f"`{k}: {json.dumps(v)}`" for k, v in dumped.items()) or "no parameters"
+    spans = [f"`{_no_ticks(f'{k}: {json.dumps(v)}')}`" for k, v in dumped.items()]
+    return Markup(", ".join(spans) or "no parameters")
+
+
+def _no_ticks(text: str) -> str:
+    # a code span shows its text as it is (Markup), but a backtick would end it early
+    return text.replace("`", "'")
 
 
 def status_runs(statuses: pd.Series) -> list[dict[str, Any]]:
@@ -365,7 +374,9 @@ def rules_reference(thesis: Any) -> list[dict[str, Any]]:
                 {
                     "name": name,
                     "type": kind_text.replace("|", "or"),
-                    "default": "required" if required else f"`{json.dumps(info.default)}`",
+                    "default": Markup(
+                        "required" if required else f"`{_no_ticks(json.dumps(info.default))}`"
+                    ),
                     "description": (info.description or "").replace("|", "/"),
                 }
             )
@@ -388,11 +399,14 @@ def rules_reference(thesis: Any) -> list[dict[str, Any]]:
         out.append(
             {
                 "kind": kind,
-                "doc": rk.doc,
+                "doc": Markup(rk.doc),  # the rule's code documents it: trusted like the code
                 "own_status": rk.own_status,
                 "module": rk.module,
                 "params": params,
-                "example": yaml.safe_dump([example], sort_keys=False, allow_unicode=True).strip(),
+                # in a fenced block, which shows text as it is
+                "example": Markup(
+                    yaml.safe_dump([example], sort_keys=False, allow_unicode=True).strip()
+                ),
             }
         )
     return out

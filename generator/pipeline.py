@@ -52,12 +52,19 @@ class BuildResult:
 def parse_as_of(text: str | None) -> pd.Timestamp | None:
     if text is None:
         return None
+    from generator.sources.validate import FIRST_DATE, LAST_DATE, date_in_span
+
     try:
-        return pd.Timestamp(date.fromisoformat(text))
+        day = date.fromisoformat(text)
     except ValueError:
         raise GeneratorError(
             f"--as-of: expected a date like 2025-11-21, but received {text!r}"
         ) from None
+    if not date_in_span(day):
+        raise GeneratorError(
+            f"--as-of: expected a date from {FIRST_DATE} to {LAST_DATE}, but received {text!r}"
+        )
+    return pd.Timestamp(day)
 
 
 def choose_source(thesis: LoadedThesis, data_dir: Path | None, allow_sample: bool = True) -> Source:
@@ -151,6 +158,8 @@ def build(
     from generator.render import render_site, write_site
 
     timings: dict[str, float] = {}
+    if site_dir is not None:
+        _check_site_dir(Path(site_dir), docs_dir, thesis_path, data_dir)
     thesis, _, ev, claims = prepare(
         thesis_path, data_dir, as_of, allow_sample=allow_sample, stage=stage, timings=timings
     )
@@ -165,6 +174,25 @@ def build(
     return BuildResult(ev, claims, Path(site_dir) if site_dir else None, timings)
 
 
+def _check_site_dir(
+    site_dir: Path, docs_dir: Path, thesis_path: Path | None = None, data_dir: Path | None = None
+) -> None:
+    from generator.sitedir import check_site_dir
+
+    keep = {
+        "the repository": ROOT,
+        "the docs folder": docs_dir,
+        "the data cache": DEFAULT_CACHE,
+        "your home folder": Path.home(),
+        "the working folder": Path.cwd(),
+    }
+    if thesis_path is not None:
+        keep["the thesis file"] = Path(thesis_path)
+    if data_dir is not None:
+        keep["the data folder"] = Path(data_dir)
+    check_site_dir(site_dir, keep)
+
+
 def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path) -> None:
     """Run ``mkdocs build --strict`` into a temporary folder, then swap it into place."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -172,6 +200,10 @@ def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path)
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
+    from generator.safe_html import escaped_nav, html_text
+    from generator.sitedir import mark
+
+    _check_site_dir(site_dir, docs_dir)
     logger = logging.getLogger("mkdocs")
     logger.setLevel(logging.WARNING)
     collected = _Collect()
@@ -185,9 +217,10 @@ def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path)
             config_file=str(ROOT / "mkdocs.yml"),
             docs_dir=str(docs_dir.resolve()),
             site_dir=str(staging),
-            site_name=ev.thesis.thesis.site.title,
-            site_description=ev.thesis.thesis.site.description or None,
-            nav=nav + hand_written,
+            # escaped once here: Material prints these both raw and through `| e`
+            site_name=html_text(ev.thesis.thesis.site.title),
+            site_description=html_text(ev.thesis.thesis.site.description) or None,
+            nav=escaped_nav(nav + hand_written),
             strict=True,
         )
         config["extra"]["demo"] = ev.demo
@@ -204,6 +237,7 @@ def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path)
         finally:
             config.plugins.on_shutdown()
         _drop_unfetched_theme_files(staging, config)
+        mark(staging)
     except (Abort, ConfigurationError) as exc:
         shutil.rmtree(staging, ignore_errors=True)
         details = "".join(f"\n  - {m}" for m in collected.messages)
@@ -213,10 +247,11 @@ def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path)
         raise
     finally:
         logger.removeHandler(collected)
-    old = site_dir.with_name(site_dir.name + ".old")
+    # the old site moves into a fresh temporary folder (never a fixed name such as
+    # site.old, which could be someone's folder) and is removed once the new one is in place
+    old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
     if site_dir.exists():
-        shutil.rmtree(old, ignore_errors=True)
-        site_dir.rename(old)
+        site_dir.rename(old / site_dir.name)
     staging.rename(site_dir)
     shutil.rmtree(old, ignore_errors=True)
 

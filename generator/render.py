@@ -19,6 +19,7 @@ from markupsafe import Markup
 from generator.charts import Chart, chart_files
 from generator.evaluate import Evaluation
 from generator.pages import PAGES, SiteData, nav
+from generator.safe_html import front_matter, markdown_text
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
@@ -45,9 +46,13 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # the templates write Markdown, not HTML: every printed value is escaped for it
+        # (generator.safe_html); the generator's own snippets are Markup and pass as they are
         autoescape=False,
+        finalize=markdown_text,
     )
     env.globals["icon"] = status_icon
+    env.globals["front_matter"] = front_matter
     return env
 
 
@@ -59,12 +64,12 @@ WEB_ICONS = {
 }
 
 
-def status_icon(status: str, word: bool = True) -> str:
+def status_icon(status: str, word: bool = True) -> Markup:
     """An inline SVG icon (Material's emoji extension) coloured by status, plus the word."""
     if status not in WEB_ICONS:
-        return ""
+        return Markup("")
     icon = f':{WEB_ICONS[status]}:{{ .status-{status} title="{status}" }}'
-    return f"{icon} {status}" if word else icon
+    return Markup(f"{icon} {status}" if word else icon)
 
 
 def latest_json(ev: Evaluation, claims: dict[str, Any]) -> dict[str, Any]:

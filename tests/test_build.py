@@ -115,6 +115,7 @@ def test_a_failed_build_keeps_the_previous_site(tmp_path):
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("old site")
+    (site / ".thesis-site").write_text("")  # a site the generator made, so it may replace it
     bad = tmp_path / "thesis.yml"
     bad.write_text(
         (ROOT / "thesis.yml").read_text().replace("kind: drawdown_from_high", "kind: nope", 1)

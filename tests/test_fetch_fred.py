@@ -124,9 +124,10 @@ def test_update_from_fredgraph_csv_in_both_header_variants(server: FakeFred, cac
         "DFF": ("updated", 5, date(2026, 8, 12)),  # 08-07..08-12 less the "." on 08-10
     }
     assert (report.exit_code, report.offline, sleeps) == (0, False, [])
+    # FRED is always asked for the whole history (no cosd): revisions reach back years
     assert server.requests == [
-        ("/graph/fredgraph.csv", {"id": ["WALCL"], "cosd": ["2026-07-12"]}),
-        ("/graph/fredgraph.csv", {"id": ["DFF"], "cosd": ["2026-07-27"]}),
+        ("/graph/fredgraph.csv", {"id": ["WALCL"]}),
+        ("/graph/fredgraph.csv", {"id": ["DFF"]}),
     ]
     walcl = (cache / "WALCL.csv").read_bytes()
     assert walcl == before["WALCL.csv"] + (
@@ -150,7 +151,6 @@ def test_fred_api_json_when_a_key_is_set(
         "series_id": ["WALCL"],
         "api_key": ["abc123secret"],
         "file_type": ["json"],
-        "observation_start": ["2026-07-12"],
     }
 
 
@@ -329,7 +329,7 @@ def test_injected_getter_answers_with_csv_text(
         return fixture_text("fredgraph_WALCL.csv")
 
     report, _ = run(cache, targets=[WALCL], fred_get=get)
-    assert urls == ["https://fred.stlouisfed.org/graph/fredgraph.csv?id=WALCL&cosd=2026-07-12"]
+    assert urls == ["https://fred.stlouisfed.org/graph/fredgraph.csv?id=WALCL"]
     assert report.outcomes[0].status == "updated"
 
 

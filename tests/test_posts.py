@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from generator import pipeline, posts
 from generator.cli import main
@@ -376,7 +377,9 @@ def test_a_sample_post_says_so_and_has_every_section(sample_ev):
     name = f"{day.date()}-weekly-update"
     assert set(files) == {f"{name}.md", f"{name}-overview.svg", f"{name}-checklist.svg"}
     text = files[f"{name}.md"]
-    assert text.startswith(f'---\ndate: {day.date()}\nslug: weekly-update\ndescription: "')
+    assert text.startswith(f"---\ndate: {day.date()}\nslug: weekly-update\ndescription: ")
+    meta = yaml.safe_load(text.split("---\n")[1])  # front matter written by a YAML dumper
+    assert meta["date"] == day.date() and meta["description"].startswith("The score ")
     assert '!!! warning "Sample data"' in text
     assert f"![The score over the weeks to {posts.long_date(day)}" in text
     assert f"]({name}-checklist.svg)" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import altair as alt
@@ -75,7 +76,10 @@ def outperformance_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> li
             color=alt.Color(
                 "result:N",
                 scale=alt.Scale(domain=["beat", "lagged"], range=[LIGHT["pass"], LIGHT["fail"]]),
-                legend=alt.Legend(title=None, labelExpr=f"datum.value + ' {bench_name}'"),
+                # the name as a JSON string literal: a quote in it cannot end the expression
+                legend=alt.Legend(
+                    title=None, labelExpr=f"datum.value + ' ' + {json.dumps(bench_name)}"
+                ),
             ),
             tooltip=[
                 alt.Tooltip("member:N", title="Coin"),

@@ -86,7 +86,7 @@ def insufficient(reason: str) -> ClaimResult:
 class ClaimParams(BaseModel):
     """Base of every claim's parameter model: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     names: dict[str, str] = Field(
         default_factory=dict,

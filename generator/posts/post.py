@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
 from generator.evaluate import Evaluation
@@ -46,9 +44,9 @@ def render_post(ev: Evaluation, day: pd.Timestamp) -> dict[str, str]:
         environment()
         .get_template("post.md.j2")
         .render(
-            date=day.date().isoformat(),
+            date=day.date(),  # a date, so that the front matter holds a YAML date
             slug=SLUG,
-            description=json.dumps(lead, ensure_ascii=False),
+            description=lead,
             title=sentences.headline(update),
             demo=update.demo,
             lead=lead,

@@ -22,7 +22,7 @@ SeriesId = Annotated[
 class RuleParams(BaseModel):
     """Base of every rule's parameter model: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     def series_ids(self) -> list[str]:
         """Every series this rule reads, found from fields typed :data:`SeriesId`."""

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import DataError
+from generator.sources.validate import FIRST_DATE, LAST_DATE, date_in_span
 
 PRICE_HEADER = ("date", "open", "high", "low", "close", "volume")
 VALUE_HEADER = ("date", "value")
@@ -133,6 +134,10 @@ def read_stored(path: Path) -> StoredSeries | None:
             raise DataError(
                 path, f"expected a date like 2025-11-21, but received {fields[0]!r}", line=number
             ) from None
+        if not date_in_span(day):
+            raise DataError(
+                path, f"date {day} is outside the span {FIRST_DATE} to {LAST_DATE}", line=number
+            )
         if dates and day <= dates[-1]:
             what = "repeated" if day == dates[-1] else "out of order"
             raise DataError(path, f"date {day} is {what}; dates must increase", line=number)

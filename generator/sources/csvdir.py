@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ import pandas as pd
 
 from generator.errors import DataError, GeneratorError
 from generator.sources import file_name
+from generator.sources.validate import FIRST_DATE, LAST_DATE, date_in_span
 
 PRICE_COLUMNS = ("date", "open", "high", "low", "close", "volume")
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -27,7 +29,15 @@ def read_series_csv(path: Path) -> pd.DataFrame:
     """
     days: list[int] = []  # date ordinals: numpy turns a list of date objects into dates slowly
     values: list[float] = []
-    with path.open(newline="", encoding="utf-8") as handle:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            path, f"expected UTF-8 text, but byte {exc.start} is not; save it as UTF-8", line
+        ) from None
+    with io.StringIO(text, newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
@@ -56,6 +66,13 @@ def read_series_csv(path: Path) -> pd.DataFrame:
                 raise DataError(
                     path, f"expected a date like 2025-11-21, but received {row[0]!r}", line=line
                 ) from None
+            if not date_in_span(day):
+                raise DataError(
+                    path,
+                    f"date {day} is outside the span {FIRST_DATE} to {LAST_DATE} that the "
+                    "generator handles",
+                    line=line,
+                )
             if previous is not None and day <= previous:
                 what = "repeated" if day == previous else "out of order"
                 raise DataError(path, f"date {day} is {what}; dates must increase", line=line)
@@ -95,6 +112,7 @@ class CsvDirSource:
             shown = directory.resolve().relative_to(root).as_posix()
         except ValueError:
             shown = directory.resolve().name
+        self.shown = shown
         self.label = f"CSV files in {shown}/"
 
     def path(self, symbol: str) -> Path:
@@ -107,7 +125,9 @@ class CsvDirSource:
         return read_series_csv(path)
 
     def describe(self, symbol: str) -> str:
-        return f"{file_name(symbol)} in {self.directory}"
+        # shown on the site when the file is missing: the folder as in the label, never the
+        # build machine's absolute path
+        return f"{file_name(symbol)} in {self.shown}/"
 
     def has_any(self, symbols: list[str]) -> bool:
         return any(self.path(s).exists() for s in symbols)

@@ -30,7 +30,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from generator.errors import DataError
+from generator.errors import DataError, GeneratorError
 from generator.sources import file_name, fred, yahoo
 from generator.sources.cache import (
     MANIFEST_NAME,
@@ -46,6 +46,7 @@ from generator.sources.cache import (
     read_stored,
     write_atomic,
 )
+from generator.sources.validate import Plausible, new_problems, overlap_disagreement
 
 Status = Literal["updated", "unchanged", "failed", "rejected"]
 # "offline": no route to the host (DNS, refused, unreachable); retrying will not help.
@@ -58,6 +59,10 @@ UNREACHABLE: tuple[ErrorKind, ...] = ("offline", "network")
 MAX_ATTEMPTS = 4
 BACKOFF_SECONDS = 2.0  # waits 2, 4, 8 s between the attempts
 YahooDownload = Callable[..., pd.DataFrame]
+
+
+class SharedFile(GeneratorError, ValueError):
+    """Two symbols would be stored in one file: bad input, refused before any download."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ class FetchTarget:
     source: Literal["yahoo", "fred"]
     symbol: str  # '^RUT', 'BTC-USD', 'WALCL' ...
     max_jump: float = 4.0
+    range: tuple[float, float] | None = None  # plausible values (thesis.yml `range`)
 
 
 @dataclass
@@ -114,6 +120,7 @@ class _Series:
     start: date | None = None
     frame: pd.DataFrame | None = None
     problem: _Problem | None = None
+    refetched: str = ""  # why the whole history was downloaded again
 
 
 def fetch_all(
@@ -136,7 +143,7 @@ def fetch_all(
     errors are retried with exponential backoff through ``sleep``.
 
     Problems with one series end up in its outcome. Only these raise: two targets that
-    share a file (``ValueError``) and a manifest that cannot be read or written
+    share a file (:class:`SharedFile`, exit status 2) and a manifest that cannot be read or written
     (:class:`DataError`), both before or after every series has been handled.
     """
     now = _aware(now or datetime.now(UTC))
@@ -164,6 +171,7 @@ def fetch_all(
         if yahoo_series:
             progress.update(task, description=f"Yahoo: {len(yahoo_series)} symbols")
             _download_yahoo(yahoo_series, yahoo_download or yahoo.download, sleep, now)
+            _refetch_disagreeing(yahoo_series, yahoo_download or yahoo.download, sleep, now)
             for item in yahoo_series:
                 outcomes[id(item)] = _store(item, fetched_at, new_manifest)
                 progress.advance(task)
@@ -215,11 +223,13 @@ def _refuse_shared_files(targets: list[FetchTarget]) -> None:
     seen: dict[str, str] = {}
     for target in targets:
         name = file_name(target.symbol)
-        if name in seen:
-            raise ValueError(
-                f"targets {seen[name]!r} and {target.symbol!r} would both be stored in {name}"
+        # lower case: on macOS and Windows RUT.csv and rut.csv are the same file
+        if name.lower() in seen:
+            raise SharedFile(
+                f"symbols {seen[name.lower()]!r} and {target.symbol!r} would both be stored in "
+                f"{name}; one would overwrite the other"
             )
-        seen[name] = target.symbol
+        seen[name.lower()] = target.symbol
 
 
 def _load_stored(item: _Series, overlap_days: int) -> None:
@@ -286,7 +296,9 @@ def _take_yahoo_part(item: _Series, part: pd.DataFrame | str, now: datetime) -> 
 def _download_fred(item: _Series, get: fred.Getter, sleep: Callable[[float], None]) -> None:
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            frame = fred.fetch_series(item.target.symbol, item.start, get=get)
+            # always the whole history: one small file per series, and revisions reach back
+            # years (M2's annual benchmark), far beyond any overlap
+            frame = fred.fetch_series(item.target.symbol, None, get=get)
         except RejectedDownload as exc:
             item.problem = _Problem("rejected", f"FRED answer rejected: {exc}")
             return
@@ -314,7 +326,8 @@ def _store(item: _Series, fetched_at: str, manifest: dict[str, dict]) -> SeriesO
         return _outcome(item)
     source = item.target.source
     header = PRICE_HEADER if source == "yahoo" else VALUE_HEADER
-    stored = item.stored
+    # a re-fetched history replaces the file: its old rows are on the old scale
+    stored = None if item.refetched else item.stored
     try:
         check_download(
             item.frame,
@@ -326,6 +339,10 @@ def _store(item: _Series, fetched_at: str, manifest: dict[str, dict]) -> SeriesO
     except RejectedDownload as exc:
         item.problem = _Problem("rejected", f"download rejected: {exc}")
         return _outcome(item)
+    found = _implausible(item, stored, header)
+    if found:
+        item.problem = _Problem("rejected", f"download rejected: {found}")
+        return _outcome(item)
     if stored is not None:
         unknown = [c for c in stored.header[1:] if c not in header]
         if unknown:
@@ -336,7 +353,7 @@ def _store(item: _Series, fetched_at: str, manifest: dict[str, dict]) -> SeriesO
             return _outcome(item)
         header = stored.header
     result = merge(stored, item.frame, header)
-    changed = stored is None or result.text != item.path.read_bytes()
+    changed = not item.path.exists() or result.text != item.path.read_bytes()
     if changed:
         try:
             write_atomic(item.path, result.text)
@@ -355,9 +372,48 @@ def _store(item: _Series, fetched_at: str, manifest: dict[str, dict]) -> SeriesO
     parts = [f"{result.added} rows added"]
     if result.revised:
         parts.append(f"{result.revised} revised")
+    if item.refetched:
+        parts = [f"re-fetched the full history ({result.rows} rows): {item.refetched}"]
     return SeriesOutcome(
         item.target.symbol, source, "updated", result.added, result.last, ", ".join(parts)
     )
+
+
+def _refetch_disagreeing(
+    items: list[_Series], download: YahooDownload, sleep: Callable[[float], None], now: datetime
+) -> None:
+    """Download again, whole, each series whose overlap days disagree with its cache."""
+    again = []
+    for item in items:
+        if item.frame is None or item.stored is None or "close" not in item.stored.header:
+            continue
+        why = overlap_disagreement(item.stored.column("close"), item.frame["close"])
+        if why:
+            item.refetched, item.start, item.frame = why, None, None
+            again.append(item)
+    if again:
+        _download_yahoo(again, download, sleep, now)
+
+
+def _implausible(item: _Series, stored: StoredSeries | None, header: tuple[str, ...]) -> str:
+    """The first problem (generator.sources.validate) on a downloaded day, judged with the
+    cached rows around it; the loader applies the same checks to every file it reads."""
+    assert item.frame is not None
+    main = "close" if "close" in header else "value"
+    merged = item.frame[main]
+    changed = merged.index
+    if stored is not None and main in stored.header:
+        old = stored.column(main)
+        same = old.reindex(merged.index).to_numpy() == merged.to_numpy()
+        changed = merged.index[~same]
+        merged = pd.concat([old[~old.index.isin(merged.index)], merged]).sort_index()
+    rules = Plausible(
+        positive=item.target.source == "yahoo",
+        max_jump=item.target.max_jump,
+        range=item.target.range,
+    )
+    found = new_problems(merged, changed, rules, main)
+    return found[0] if found else ""
 
 
 def _outcome(item: _Series) -> SeriesOutcome:

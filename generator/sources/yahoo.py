@@ -128,6 +128,10 @@ def split_download(frame: pd.DataFrame, symbols: list[str]) -> dict[str, pd.Data
     errors: dict[str, str] = {k.upper(): v for k, v in frame.attrs.get("errors", {}).items()}
     if frame.empty or len(frame.index) == 0:
         return {s: _why_missing(s, errors, "Yahoo returned no rows") for s in symbols}
+    if not isinstance(frame.index, pd.DatetimeIndex):
+        # a frame indexed by numbers or text: reading it as dates would invent 1970 rows
+        shown = type(frame.index).__name__
+        return {s: f"Yahoo's answer is not indexed by dates (received {shown})" for s in symbols}
     columns = frame.columns
     if not isinstance(columns, pd.MultiIndex) or columns.nlevels != 2:
         if len(symbols) == 1 and "Close" in map(str, columns):
