@@ -28,6 +28,7 @@ from generator.config import (
     ClaimSpec,
     ConfigError,
     ConfigIssue,
+    ForecastSpec,
     FormulaSeries,
     FredSeries,
     LoadedThesis,
@@ -35,6 +36,7 @@ from generator.config import (
     YahooSeries,
 )
 from generator.errors import GeneratorError
+from generator.forecasts import FORECAST_KINDS
 from generator.plugins import load_plugins
 from generator.registry import PluginScope
 from generator.rules import RULES
@@ -328,9 +330,46 @@ def load_thesis(path: Path | str) -> LoadedThesis:
             continue
         claims.append((cspec, cparams))
 
+    forecasts = _forecasts(raw, parse_params, add)
+    if thesis is not None:
+        for sid in thesis.track_record.targets:
+            if sid not in raw_series:
+                add(("track_record", "targets"), _unknown_series(sid, series_ids))
+
     if issues or thesis is None:
         raise ConfigError(path, issues)
-    return LoadedThesis(path=path, thesis=thesis, checks=checks, claims=claims, plugins=scope)
+    return LoadedThesis(
+        path=path,
+        thesis=thesis,
+        checks=checks,
+        claims=claims,
+        plugins=scope,
+        forecasts=forecasts,
+    )
+
+
+def _forecasts(raw: dict[str, Any], parse_params: Any, add: Any) -> list[tuple[ForecastSpec, Any]]:
+    """Each forecast with its params parsed by its resolution kind (problems go to ``add``)."""
+    items = raw.get("forecasts") if isinstance(raw.get("forecasts"), list) else []
+    out: list[tuple[ForecastSpec, Any]] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        try:
+            spec = ForecastSpec.model_validate(item)
+        except ValidationError:
+            continue  # already reported
+        if spec.id in seen:
+            add(("forecasts", i, "id"), f"duplicate forecast id '{spec.id}'")
+        seen.add(spec.id)
+        kind = FORECAST_KINDS.get(spec.kind)
+        if kind is None:
+            known = sorted(FORECAST_KINDS)
+            add(("forecasts", i, "kind"), _unknown("forecast kind", spec.kind, known))
+            continue
+        params = parse_params(("forecasts", i), kind.params, spec.params)
+        if params is not None:
+            out.append((spec, params))
+    return out
 
 
 def _visible(loc: tuple[Any, ...]) -> tuple[Any, ...]:
