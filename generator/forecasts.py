@@ -402,3 +402,10 @@ def changes(
         if was is not None and was != now.status:
             out.append((spec, now, was))
     return out
+
+
+def of(ev: Any) -> list[dict]:
+    """The evaluation's forecasts as of its date, resolved once."""
+    if not ev.forecasts and ev.thesis.forecasts:
+        ev.forecasts = resolve_all(ev.thesis.forecasts, ev.data, ev.as_of)
+    return ev.forecasts

@@ -430,14 +430,18 @@ def table_sentence(rows: list[Row], target_name: str, min_episodes: int) -> str:
             clauses.append(f"'{state}': no week with an outcome yet")
             continue
         most = max(r.episodes for r in mine)
+        fewest = min(r.episodes for r in mine)
+        span = f"{fewest} to {most}" if fewest != most else str(most)
         if most < min_episodes:
             clauses.append(
                 f"'{state}': {most} independent episode{'s' if most != 1 else ''} at most, "
                 "too few to say"
             )
             continue
+        judged = [r for r in mine if r.compared not in ("too few", "no data")]
+        few = [_weeks(r.horizon_weeks) for r in mine if r.compared == "too few"]
         told = {
-            kind: [_weeks(r.horizon_weeks) for r in mine if r.compared == kind]
+            kind: [_weeks(r.horizon_weeks) for r in judged if r.compared == kind]
             for kind in ("above", "below")
         }
         parts = [
@@ -445,10 +449,17 @@ def table_sentence(rows: list[Row], target_name: str, min_episodes: int) -> str:
             for kind, hs in told.items()
             if hs
         ]
+        same = [_weeks(r.horizon_weeks) for r in judged if r.compared == "no clear difference"]
         if parts:
-            clauses.append(f"'{state}' was followed by {_join(parts)}")
+            text = f"'{state}' ({span} episodes) was followed by {_join(parts)}"
+            if same:
+                text += f", with no clear difference at {_join(same)}"
         else:
-            clauses.append(f"'{state}': no clear difference from the base rate")
+            where = "any horizon" if not few else _join(same)
+            text = f"'{state}' ({span} episodes): no clear difference from the base rate at {where}"
+        if few:
+            text += f" (too few episodes at {_join(few)})"
+        clauses.append(text)
     return f"{target_name}: " + "; ".join(clauses) + "."
 
 
@@ -489,6 +500,7 @@ def usefulness(record: TrackRecord, checks: list[str], titles: dict[str, str]) -
         detail = "; ".join(
             f"{s}: {pct(r.median_return)} median over {r.n} weeks ({r.episodes} episodes)"
             for s, r in rows.items()
+            if r.n
         )
         out.append(
             {
@@ -570,3 +582,32 @@ def for_evaluation(ev: Any) -> TrackRecord:
         seed=spec.seed,
         order=order,
     )
+
+
+def of(ev: Any) -> TrackRecord:
+    """The evaluation's track record, computed once (``pipeline.prepare`` times it as its
+    own stage; an evaluation made by hand gets it on first use)."""
+    if ev.track_record is None:
+        ev.track_record = for_evaluation(ev)
+    return ev.track_record
+
+
+def table_cells(row: Row) -> dict[str, str]:
+    """A row as the page shows it."""
+    interval = (
+        f"{pct(row.low)} to {pct(row.high)}"
+        if row.low is not None and row.high is not None
+        else "–"
+    )
+    return {
+        "state": row.state,
+        "horizon": f"{row.horizon_weeks} weeks",
+        "n": str(row.n),
+        "episodes": str(row.episodes),
+        "median": pct(row.median_return),
+        "interval": interval,
+        "hit": pct(row.hit_rate, False),
+        "base_median": pct(row.base_median_return),
+        "base_hit": pct(row.base_hit_rate, False),
+        "compared": row.compared,
+    }
