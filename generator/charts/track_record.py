@@ -80,9 +80,10 @@ def track_record_charts(ctx: Any) -> list[Chart]:
                 .encode(y="y:Q")
             )
         correlation = _rank_correlation(data["score"], data["forward"])
+        base_text = pct(base_median, signed=True) if base_median is not None else "n/a"
         summary = (
             f"{len(data)} weeks with a {h}-week outcome of {target.name}; the dashed line is the "
-            f"median over all weeks ({pct(base_median, signed=True) if base_median is not None else 'n/a'}). "
+            f"median over all weeks ({base_text}). "
             f"Rank correlation of score and return: {correlation:+.2f} (weeks overlap, so this "
             "is a description, not a test)."
         )
