@@ -390,6 +390,14 @@ def forecasts_json(resolved: list[dict]) -> list[dict[str, Any]]:
     ]
 
 
+def change_sentences(ev: Any, before: pd.Timestamp | None, day: pd.Timestamp) -> list[str]:
+    """For a weekly post: one sentence per forecast whose status changed since ``before``."""
+    out = []
+    for spec, now, was in changes(ev.thesis.forecasts, ev.data, before, day):
+        out.append(f"**{spec.title}** is now {now.status} (it was {was}): {now.summary}")
+    return out
+
+
 def changes(
     forecasts: list[tuple[Any, Any]], data: Any, before: pd.Timestamp | None, day: pd.Timestamp
 ) -> list[tuple[Any, Resolution, str | None]]:
