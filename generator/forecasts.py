@@ -158,18 +158,25 @@ def new_high_within(
     start, end = pd.Timestamp(p.start), pd.Timestamp(p.end)
     deadline = _day(end)
     before = closes.loc[: start - pd.Timedelta(days=1)]
-    record = float(before.max()) if len(before) else None
-    points = []
-    if record is not None:
-        record_day = before.idxmax()
-        points.append(Point(f"highest close before {_day(start)}", _day(record_day), record))
+    if before.empty:
+        # without the history before the window no close can be known to be a record
+        return Resolution(
+            "unresolved" if as_of > end else "open",
+            deadline,
+            f"{name} has no close before {_day(start)}, so no close in the window can be known "
+            f"to be a new high; {_data_note(closes)}.",
+            [],
+            _ends(closes),
+        )
+    record = float(before.max())
+    points = [Point(f"highest close before {_day(start)}", _day(before.idxmax()), record)]
     inside = closes.loc[start:end]
     if len(inside):
         running = np.maximum.accumulate(inside.to_numpy(dtype=float))
         # the highest close before each day: the record before the window, then the window's
-        earlier = np.maximum(-np.inf if record is None else record, np.r_[-np.inf, running[:-1]])
+        earlier = np.maximum(record, np.r_[-np.inf, running[:-1]])
         above = np.flatnonzero(inside.to_numpy(dtype=float) > earlier)
-        if record is not None and above.size:
+        if above.size:
             first = inside.index[above[0]]
             value = float(inside.iloc[above[0]])
             points.append(Point("first close above every earlier close", _day(first), value))
@@ -183,11 +190,7 @@ def new_high_within(
             )
         best = inside.idxmax()
         points.append(Point("highest close in the window so far", _day(best), float(inside.max())))
-    record_text = (
-        f"the record to beat is {_num(record)} ({points[0].date})"
-        if record is not None
-        else f"{name} has no close before the window, so there is no record to beat"
-    )
+    record_text = f"the record to beat is {_num(record)} ({points[0].date})"
     if len(closes) and closes.index[-1] >= end:
         return Resolution(
             "missed",
