@@ -283,9 +283,9 @@ class TrackRecordSpec(Strict):
         "as out-of-sample.",
     )
     targets: list[str] = Field(
-        default_factory=lambda: ["btc", "alts"],
-        min_length=1,
-        description="Series ids whose forward returns are measured.",
+        default_factory=list,
+        description="Series ids whose forward returns are measured (the first also drives "
+        "the trend baseline and the home page's line); none: no track record.",
     )
     horizons_weeks: list[Annotated[int, Field(ge=1, le=520)]] = Field(
         default_factory=lambda: [13, 26, 52], min_length=1, description="Weeks ahead."

@@ -467,6 +467,8 @@ def usefulness(record: TrackRecord, checks: list[str], titles: dict[str, str]) -
     """For each check, what its pass and fail weeks told about the primary target at the
     primary horizon (in-sample): the right way (pass better or fail worse than the base
     rate), the wrong way, nothing clear, or too few episodes."""
+    if not record.targets:
+        return []
     target = record.targets[0].id
     h = record.primary_horizon
     out = []
@@ -515,7 +517,9 @@ def usefulness(record: TrackRecord, checks: list[str], titles: dict[str, str]) -
 
 def home_line(record: TrackRecord, verdict: str) -> str | None:
     """One line for the home page: what followed this verdict in the past (primary
-    target and horizon, in-sample)."""
+    target and horizon, in-sample); None without targets."""
+    if not record.targets:
+        return None
     target = record.targets[0]
     h = record.primary_horizon
     row = record.row("verdict", verdict, target.id, h)
@@ -552,16 +556,17 @@ def for_evaluation(ev: Any) -> TrackRecord:
         s = ev.data[sid]
         targets.append(Target(sid, s.name, s.values.dropna().astype(float)))
     dates = history.index
-    first = targets[0]
     states: dict[str, pd.Series] = {"verdict": history["verdict"]}
     titles = {"verdict": "The verdict"}
     for check in ev.thesis.checks:
         states[check.id] = history[check.id]
         titles[check.id] = check.title
-    states[TREND_SUBJECT] = pd.Series(
-        above_average(first.closes, dates, spec.trend_weeks), index=dates
-    )
-    titles[TREND_SUBJECT] = f"Baseline: {first.name} above its {spec.trend_weeks}-week average"
+    if targets:
+        first = targets[0]
+        states[TREND_SUBJECT] = pd.Series(
+            above_average(first.closes, dates, spec.trend_weeks), index=dates
+        )
+        titles[TREND_SUBJECT] = f"Baseline: {first.name} above its {spec.trend_weeks}-week average"
     states[BASE_SUBJECT] = pd.Series(BASE_STATE, index=dates, dtype=object)
     titles[BASE_SUBJECT] = "Baseline: always invested (the base rate)"
     bands = [b.label for b in sorted(ev.thesis.thesis.score.verdicts, key=lambda b: -b.min)]
