@@ -90,13 +90,13 @@ def test_pages_home_line_and_forecasts(real):
 
 
 def test_a_post_mentions_a_forecast_when_its_status_changes(real):
-    from generator.posts import forecast_sentences
+    from generator.forecasts import change_sentences
 
     ev, _ = real
     days = [d for d in ev.history.index if d >= pd.Timestamp("2025-06-01")]  # the last ~60
     changed = []
     for before, day in zip(days[:-1], days[1:], strict=True):
-        for sentence in forecast_sentences(ev, before, day):
+        for sentence in change_sentences(ev, before, day):
             changed.append((day.date().isoformat(), sentence))
     # the 2025 top is confirmed by BTC-USD's first close at or below half of it: the forecast
     # of a 2026 peak turns from open to missed in the week of that close, and only then
