@@ -616,3 +616,39 @@ def table_cells(row: Row) -> dict[str, str]:
         "base_hit": pct(row.base_hit_rate, False),
         "compared": row.compared,
     }
+
+
+def headline(record: TrackRecord) -> str | None:
+    """The page's first finding: has any verdict been followed by returns of the first
+    target clearly different from the base rate (in-sample)?"""
+    if not record.targets:
+        return None
+    target = record.targets[0]
+    rows = [r for r in record.rows_for("verdict") if r.target == target.id and r.n]
+    if not rows:
+        return f"No week of the history has an outcome of {target.name} yet."
+    told = [r for r in rows if r.compared in ("above", "below")]
+    judged = [r for r in rows if r.compared not in ("too few", "no data")]
+    episodes = f"{min(r.episodes for r in rows)} to {max(r.episodes for r in rows)}"
+    if told:
+        parts = [
+            f"'{r.state}' at {r.horizon_weeks} weeks ({pct(r.median_return)} against "
+            f"{pct(r.base_median_return)}, {r.episodes} episodes, "
+            f"{'better' if r.compared == 'above' else 'worse'})"
+            for r in told
+        ]
+        return (
+            f"{len(told)} of {len(rows)} verdict and horizon pairs differ from the base rate "
+            f"of {target.name} beyond their 90% interval: {_join(parts)}."
+        )
+    if not judged:
+        return (
+            f"Too few independent episodes ({episodes}) to say whether the verdict tells "
+            f"anything about {target.name}."
+        )
+    return (
+        f"So far the verdict has told nothing about what followed: for no verdict and no "
+        f"horizon ({_join([_weeks(h) for h in record.horizons])}) did {target.name}'s median "
+        f"return differ from the base rate beyond its 90% interval ({episodes} independent "
+        "episodes per row)."
+    )

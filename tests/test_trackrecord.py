@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import csv
 import statistics
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -344,3 +345,37 @@ def test_the_home_line_quotes_the_verdict_row(real_ev):
     r = real_ev.track_record.row("verdict", real_ev.verdict, "btc", 26)
     assert f"'{real_ev.verdict}'" in line and f"{r.n} weeks" in line
     assert f"{r.episodes} independent episodes" in line
+
+
+def record_of(rows: list[tr.Row]) -> tr.TrackRecord:
+    target = tr.Target("btc", "Bitcoin", pd.Series(dtype=float))
+    return tr.TrackRecord([13, 26], [target], 26, 5, None, pd.DataFrame(), rows=rows)
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([], "No week of the history has an outcome of Bitcoin yet."),
+        (
+            [row("supported", 13, 3, "too few"), row("mixed", 13, 4, "too few")],
+            "Too few independent episodes (3 to 4) to say whether the verdict tells anything "
+            "about Bitcoin.",
+        ),
+        (
+            [row("supported", 13, 6, "no clear difference"), row("mixed", 26, 9, "too few")],
+            "So far the verdict has told nothing about what followed: for no verdict and no "
+            "horizon (13 weeks and 26 weeks) did Bitcoin's median return differ from the base "
+            "rate beyond its 90% interval (6 to 9 independent episodes per row).",
+        ),
+        (
+            [
+                replace(row("supported", 26, 7, "below"), median_return=-0.2),
+                row("mixed", 26, 9, "no clear difference"),
+            ],
+            "1 of 2 verdict and horizon pairs differ from the base rate of Bitcoin beyond their "
+            "90% interval: 'supported' at 26 weeks (-20% against +5%, 7 episodes, worse).",
+        ),
+    ],
+)
+def test_the_page_headline(rows, expected):
+    assert tr.headline(record_of(rows)) == expected
