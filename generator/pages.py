@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from generator import forecasts, trackrecord
+from generator import forecasts, trackrecord, trackrecord_text
 from generator.claims import CLAIM_KINDS
 from generator.coverage import INSUFFICIENT
 from generator.evaluate import Evaluation
@@ -150,7 +150,7 @@ def home_context(site: SiteData, _: Any) -> dict[str, Any]:
             for spec, _ in ev.thesis.claims
             if (cid := spec.id) in claims
         ],
-        track_line=trackrecord.home_line(trackrecord.of(ev), ev.verdict),
+        track_line=trackrecord_text.home_line(trackrecord.of(ev), ev.verdict),
         forecasts=forecasts.of(ev),
     )
 
@@ -259,10 +259,10 @@ def track_record_context(site: SiteData, _: Any) -> dict[str, Any]:
     record = trackrecord.of(ev)
     return dict(
         record=record,
-        cells=trackrecord.table_cells,
+        cells=trackrecord_text.table_cells,
         verdict=ev.verdict,
-        home_line=trackrecord.home_line(record, ev.verdict),
-        headline=trackrecord.headline(record),
+        home_line=trackrecord_text.home_line(record, ev.verdict),
+        headline=trackrecord_text.headline(record),
         titles={c.id: c.title for c in ev.thesis.checks},
     )
 

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import trackrecord as tr
+from generator import trackrecord_text as words
 from tests.conftest import daily
 
 
@@ -341,7 +342,7 @@ def test_the_trend_baseline_agrees_with_the_weekly_trend_check(real_ev):
 
 
 def test_the_home_line_quotes_the_verdict_row(real_ev):
-    line = tr.home_line(real_ev.track_record, real_ev.verdict)
+    line = words.home_line(real_ev.track_record, real_ev.verdict)
     r = real_ev.track_record.row("verdict", real_ev.verdict, "btc", 26)
     assert f"'{real_ev.verdict}'" in line and f"{r.n} weeks" in line
     assert f"{r.episodes} independent episodes" in line
@@ -378,4 +379,4 @@ def record_of(rows: list[tr.Row]) -> tr.TrackRecord:
     ],
 )
 def test_the_page_headline(rows, expected):
-    assert tr.headline(record_of(rows)) == expected
+    assert words.headline(record_of(rows)) == expected
