@@ -109,3 +109,34 @@ def test_a_post_mentions_a_forecast_when_its_status_changes(real):
     week = next(d.date().isoformat() for d in days if d.date().isoformat() >= confirmed)
     assert [d for d, _ in changed] == [week]
     assert "**The cycle peaks in 2026, not 2025** is now missed (it was open)" in changed[0][1]
+
+
+def test_weeks_after_frozen_on_are_shown_apart_on_the_page(tmp_path):
+    import yaml
+
+    from tests.conftest import SHARED_DATA
+
+    if not (SHARED_DATA / "RUT.csv").exists():
+        pytest.skip("real data not found")
+    from generator.pipeline import ROOT, prepare
+
+    data = yaml.safe_load((ROOT / "thesis.yml").read_text())
+    data["track_record"]["frozen_on"] = "2024-06-28"
+    thesis = tmp_path / "thesis.yml"
+    thesis.write_text(yaml.safe_dump(data, sort_keys=False))
+    _, _, ev, claims = prepare(thesis, SHARED_DATA, pd.Timestamp("2026-08-20"))
+    after = [d for d in ev.history.index if d > pd.Timestamp("2024-06-28")]
+    base = ev.track_record.row("always", "invested", "btc", 13, "out")
+    # out-of-sample weeks with a 13-week outcome: those whose T + 91 days is in the data
+    assert base.n == sum(d + pd.Timedelta(days=91) <= pd.Timestamp("2026-08-20") for d in after)
+    page = render_site(ev, claims, {}).files["track-record.md"]
+    section = page.split("## Out-of-sample")[1].split("## Which checks")[0]
+    assert "Weeks after 2024-06-28" in section
+    assert section.count("| State | Weeks ahead |") == 2  # the verdict, for BTC and alts
+    assert json_rows_are_in_sample(ev)
+
+
+def json_rows_are_in_sample(ev) -> bool:
+    rows = ev.track_record.json_rows()
+    inside = ev.track_record.row("always", "invested", "btc", 13, "in")
+    return any(r["subject"] == "always" and r["n"] == inside.n for r in rows)
