@@ -82,10 +82,9 @@ def track_record_charts(ctx: Any) -> list[Chart]:
         correlation = _rank_correlation(data["score"], data["forward"])
         base_text = pct(base_median, signed=True) if base_median is not None else "n/a"
         summary = (
-            f"{len(data)} weeks with a {h}-week outcome of {target.name}; the dashed line is the "
-            f"median over all weeks ({base_text}). "
-            f"Rank correlation of score and return: {correlation:+.2f} (weeks overlap, so this "
-            "is a description, not a test)."
+            f"{len(data)} weeks with a {h}-week outcome of {target.name}, against the median "
+            f"over all weeks ({base_text}, dashed); the rank correlation of score and return is "
+            f"{correlation:+.2f}, a description rather than a test, as the weeks overlap."
         )
         facts = [
             ("Weeks plotted", str(len(data))),
