@@ -13,7 +13,6 @@ where the data ends: a forecast is never missed for want of data.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +22,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from generator.registry import DocumentedKind, Registry, documented
 from generator.rules import SeriesId
 
 STATUSES = ("open", "hit", "missed", "unresolved")
@@ -79,33 +79,24 @@ ForecastFn = Callable[[pd.Series, Any, pd.Timestamp, str], Resolution]
 
 
 @dataclass(frozen=True)
-class ForecastKind:
+class ForecastKind(DocumentedKind):
+    """A registered resolution kind: its name, function, parameter model and docs."""
+
     kind: str
     fn: ForecastFn
     params: type[ForecastParams]
     module: str
 
-    @property
-    def doc(self) -> str:
-        return inspect.cleandoc(self.fn.__doc__ or "")
 
-    @property
-    def summary(self) -> str:
-        return self.doc.split("\n\n")[0].replace("\n", " ")
-
-
-FORECAST_KINDS: dict[str, ForecastKind] = {}
+FORECAST_KINDS: Registry[ForecastKind] = Registry("forecast kind")
 
 
 def forecast_kind(kind: str, *, params: type[ForecastParams]) -> Callable[[ForecastFn], ForecastFn]:
     """Register a resolution kind under the name a thesis writes in ``forecasts[].kind``."""
 
     def register(fn: ForecastFn) -> ForecastFn:
-        if kind in FORECAST_KINDS and FORECAST_KINDS[kind].fn is not fn:
-            raise ValueError(f"forecast kind {kind!r} is already registered")
-        if not (fn.__doc__ or "").strip():
-            raise ValueError(f"forecast kind {kind!r} needs a docstring: it is its documentation")
-        FORECAST_KINDS[kind] = ForecastKind(kind, fn, params, fn.__module__)
+        documented(FORECAST_KINDS.what, kind, fn)
+        FORECAST_KINDS.register(kind, ForecastKind(kind, fn, params, fn.__module__), fn.__module__)
         return fn
 
     return register

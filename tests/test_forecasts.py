@@ -13,7 +13,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.config import ConfigError, load_thesis
+from generator.config import ConfigError
 from generator.forecasts import (
     FORECAST_KINDS,
     CycleTopParams,
@@ -23,6 +23,7 @@ from generator.forecasts import (
     level_by,
     new_high_within,
 )
+from generator.loader import load_thesis
 
 ROOT = Path(__file__).resolve().parents[1]
 T = pd.Timestamp

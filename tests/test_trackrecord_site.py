@@ -83,10 +83,10 @@ def test_pages_home_line_and_forecasts(real):
     page = rendered.files["track-record.md"]
     assert "## Which checks have told something" in page
     assert page.count("| State | Weeks ahead |") >= 2 * (len(ev.thesis.checks) + 3)
-    forecasts = rendered.files["claims/forecasts.md"]
+    forecasts = rendered.files["forecasts.md"]
     assert "Status: missed" in forecasts and "2025-10-06" in forecasts
     nav = str(rendered.nav)
-    assert "track-record.md" in nav and "claims/forecasts.md" in nav
+    assert "track-record.md" in nav and "forecasts.md" in nav
 
 
 def test_a_post_mentions_a_forecast_when_its_status_changes(real):
