@@ -4,10 +4,12 @@ home page's line and the page's headline. Each says what the episodes allow and 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from generator.trackrecord import Row, TrackRecord
+# Rows and records are generator.trackrecord's Row and TrackRecord, read by attribute: that
+# module imports this one, so naming them here would make an import cycle.
+Row = Any
+TrackRecord = Any
 
 BASE_SUBJECT = "always"
 BASE_STATE = "invested"
