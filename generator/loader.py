@@ -314,23 +314,26 @@ def load_thesis(path: Path | str) -> LoadedThesis:
             )
         checks.append(Check(spec, params, kind))
 
-    raw_claims = raw.get("claims") if isinstance(raw.get("claims"), list) else []
-    claims: list[tuple[ClaimSpec, Any]] = []
-    claim_seen: set[str] = set()
-    for i, item in enumerate(raw_claims):
-        try:
-            cspec = ClaimSpec.model_validate(item)
-        except ValidationError:
-            continue
-        if cspec.id in claim_seen:
-            add(("claims", i, "id"), f"duplicate claim id '{cspec.id}'")
-        claim_seen.add(cspec.id)
-        _, cparams = kind_and_params(("claims", i), cspec, claim_kinds, "claim kind")
-        if cparams is None:
-            continue
-        claims.append((cspec, cparams))
+    def listed(section: str, model: Any, kinds: dict[str, Any], noun: str) -> list[Any]:
+        """The claims or forecasts: each spec with its params parsed by its kind."""
+        items = raw.get(section) if isinstance(raw.get(section), list) else []
+        out: list[tuple[Any, Any]] = []
+        seen_ids: set[str] = set()
+        for i, item in enumerate(items):
+            try:
+                spec = model.model_validate(item)
+            except ValidationError:
+                continue  # already reported above
+            if spec.id in seen_ids:
+                add((section, i, "id"), f"duplicate {noun} id '{spec.id}'")
+            seen_ids.add(spec.id)
+            _, params = kind_and_params((section, i), spec, kinds, f"{noun} kind")
+            if params is not None:
+                out.append((spec, params))
+        return out
 
-    forecasts = _forecasts(raw, parse_params, add)
+    claims = listed("claims", ClaimSpec, claim_kinds, "claim")
+    forecasts = listed("forecasts", ForecastSpec, dict(FORECAST_KINDS), "forecast")
     if thesis is not None:
         for sid in thesis.track_record.targets:
             if sid not in raw_series:
@@ -346,30 +349,6 @@ def load_thesis(path: Path | str) -> LoadedThesis:
         plugins=scope,
         forecasts=forecasts,
     )
-
-
-def _forecasts(raw: dict[str, Any], parse_params: Any, add: Any) -> list[tuple[ForecastSpec, Any]]:
-    """Each forecast with its params parsed by its resolution kind (problems go to ``add``)."""
-    items = raw.get("forecasts") if isinstance(raw.get("forecasts"), list) else []
-    out: list[tuple[ForecastSpec, Any]] = []
-    seen: set[str] = set()
-    for i, item in enumerate(items):
-        try:
-            spec = ForecastSpec.model_validate(item)
-        except ValidationError:
-            continue  # already reported
-        if spec.id in seen:
-            add(("forecasts", i, "id"), f"duplicate forecast id '{spec.id}'")
-        seen.add(spec.id)
-        kind = FORECAST_KINDS.get(spec.kind)
-        if kind is None:
-            known = sorted(FORECAST_KINDS)
-            add(("forecasts", i, "kind"), _unknown("forecast kind", spec.kind, known))
-            continue
-        params = parse_params(("forecasts", i), kind.params, spec.params)
-        if params is not None:
-            out.append((spec, params))
-    return out
 
 
 def _visible(loc: tuple[Any, ...]) -> tuple[Any, ...]:
