@@ -215,9 +215,23 @@ def headline(record: TrackRecord) -> str | None:
             f"Too few independent episodes ({episodes}) to say whether the verdict tells "
             f"anything about {target.name}."
         )
-    return (
-        f"So far the verdict has told nothing about what followed: for no verdict and no "
-        f"horizon ({_join([_weeks(h) for h in record.horizons])}) did {target.name}'s median "
-        f"return differ from the base rate beyond its 90% interval ({episodes} independent "
-        "episodes per row)."
+    states = list(dict.fromkeys(r.state for r in rows))
+    thin = [
+        f"'{state}' ({_span([r.episodes for r in rows if r.state == state])} episodes)"
+        for state in states
+        if all(r.compared == "too few" for r in rows if r.state == state)
+    ]
+    text = (
+        f"So far the verdict has told nothing about what followed: wherever there are at "
+        f"least {record.min_episodes} independent episodes, {target.name}'s median return "
+        f"after a verdict did not differ from the base rate beyond its 90% interval"
     )
+    if thin:
+        verb = "has" if len(thin) == 1 else "have"
+        text += f"; {_join(thin)} {verb} too few episodes to say anything"
+    return text + "."
+
+
+def _span(values: list[int]) -> str:
+    low, high = min(values), max(values)
+    return str(low) if low == high else f"{low} to {high}"

@@ -363,10 +363,16 @@ def record_of(rows: list[tr.Row]) -> tr.TrackRecord:
             "about Bitcoin.",
         ),
         (
-            [row("supported", 13, 6, "no clear difference"), row("mixed", 26, 9, "too few")],
-            "So far the verdict has told nothing about what followed: for no verdict and no "
-            "horizon (13 weeks and 26 weeks) did Bitcoin's median return differ from the base "
-            "rate beyond its 90% interval (6 to 9 independent episodes per row).",
+            [
+                row("supported", 13, 6, "no clear difference"),
+                row("supported", 26, 4, "too few"),
+                row("mixed", 13, 3, "too few"),
+                row("mixed", 26, 2, "too few"),
+            ],
+            "So far the verdict has told nothing about what followed: wherever there are at "
+            "least 5 independent episodes, Bitcoin's median return after a verdict did not "
+            "differ from the base rate beyond its 90% interval; 'mixed' (2 to 3 episodes) has "
+            "too few episodes to say anything.",
         ),
         (
             [
