@@ -7,7 +7,8 @@ This module imports no registry (rule, claim or source kinds): the kinds import 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -276,6 +277,47 @@ class ClaimSpec(Strict):
     params: dict[str, Any] = Field(default_factory=dict, description="The claim kind's parameters.")
 
 
+class ForecastSpec(Strict):
+    id: str = Field(pattern=ID_PATTERN, description="Stable id, used in the JSON.")
+    kind: str = Field(description="The resolution kind (see the methodology page).")
+    title: str = Field(description="The prediction, in a few words.")
+    claim: str = Field("", description="What the source predicts, in our own words.")
+    params: dict[str, Any] = Field(default_factory=dict, description="The kind's parameters.")
+
+
+class TrackRecordSpec(Strict):
+    frozen_on: date | None = Field(
+        None,
+        description="The day the checks were last changed: weeks after it are shown apart "
+        "as out-of-sample.",
+    )
+    targets: list[str] = Field(
+        default_factory=list,
+        description="Series ids whose forward returns are measured (the first also drives "
+        "the trend baseline and the home page's line); none: no track record.",
+    )
+    horizons_weeks: list[Annotated[int, Field(ge=1, le=520)]] = Field(
+        default_factory=lambda: [13, 26, 52], min_length=1, description="Weeks ahead."
+    )
+    primary_horizon_weeks: int = Field(
+        26, description="The horizon the per-check usefulness and the home page use."
+    )
+    trend_weeks: int = Field(
+        50, ge=2, description="Baseline signal: the first target above its N-week average."
+    )
+    min_episodes: int = Field(
+        5, ge=2, description="Fewer independent episodes than this: too few to say."
+    )
+    resamples: int = Field(1000, ge=100, le=100000, description="Bootstrap resamples.")
+    seed: int = Field(19, ge=0, description="Seed of the bootstrap, so builds repeat exactly.")
+
+    @model_validator(mode="after")
+    def _primary_listed(self) -> TrackRecordSpec:
+        if self.primary_horizon_weeks not in self.horizons_weeks:
+            raise ValueError("expected 'primary_horizon_weeks' to be one of 'horizons_weeks'")
+        return self
+
+
 class SiteSpec(Strict):
     title: str = Field(description="Site name and home-page heading.")
     description: str = Field(
@@ -310,6 +352,12 @@ class Thesis(Strict):
     plugins: list[str] = Field(
         default_factory=list, description="Local .py files that register extra rule kinds."
     )
+    track_record: TrackRecordSpec = Field(
+        default_factory=TrackRecordSpec, description="What followed each verdict and status."
+    )
+    forecasts: list[ForecastSpec] = Field(
+        default_factory=list, description="Predictions of the source, scored when due."
+    )
 
 
 @dataclass(frozen=True)
@@ -332,6 +380,7 @@ class LoadedThesis:
     claims: list[tuple[ClaimSpec, Any]]
     #: what this thesis' plugins registered (:class:`generator.registry.PluginScope`)
     plugins: Any = None
+    forecasts: list[tuple[ForecastSpec, Any]] = field(default_factory=list)
 
     @property
     def scored_groups(self) -> set[str]:

@@ -82,6 +82,8 @@ class Evaluation:
     generated_at: str = field(
         default_factory=lambda: datetime.now(UTC).replace(microsecond=0).isoformat()
     )
+    track_record: Any = None  # generator.trackrecord.TrackRecord, set by pipeline.prepare
+    forecasts: list[dict[str, Any]] = field(default_factory=list)  # generator.forecasts
 
     @property
     def demo(self) -> bool:

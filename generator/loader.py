@@ -28,6 +28,7 @@ from generator.config import (
     ClaimSpec,
     ConfigError,
     ConfigIssue,
+    ForecastSpec,
     FormulaSeries,
     FredSeries,
     LoadedThesis,
@@ -35,6 +36,7 @@ from generator.config import (
     YahooSeries,
 )
 from generator.errors import GeneratorError
+from generator.forecasts import FORECAST_KINDS
 from generator.plugins import load_plugins
 from generator.registry import PluginScope
 from generator.rules import RULES
@@ -320,25 +322,41 @@ def load_thesis(path: Path | str) -> LoadedThesis:
             )
         checks.append(Check(spec, params, kind))
 
-    raw_claims = raw.get("claims") if isinstance(raw.get("claims"), list) else []
-    claims: list[tuple[ClaimSpec, Any]] = []
-    claim_seen: set[str] = set()
-    for i, item in enumerate(raw_claims):
-        try:
-            cspec = ClaimSpec.model_validate(item)
-        except ValidationError:
-            continue
-        if cspec.id in claim_seen:
-            add(("claims", i, "id"), f"duplicate claim id '{cspec.id}'")
-        claim_seen.add(cspec.id)
-        _, cparams = kind_and_params(("claims", i), cspec, claim_kinds, "claim kind")
-        if cparams is None:
-            continue
-        claims.append((cspec, cparams))
+    def listed(section: str, model: Any, kinds: dict[str, Any], noun: str) -> list[Any]:
+        """The claims or forecasts: each spec with its params parsed by its kind."""
+        items = raw.get(section) if isinstance(raw.get(section), list) else []
+        out: list[tuple[Any, Any]] = []
+        seen_ids: set[str] = set()
+        for i, item in enumerate(items):
+            try:
+                spec = model.model_validate(item)
+            except ValidationError:
+                continue  # already reported above
+            if spec.id in seen_ids:
+                add((section, i, "id"), f"duplicate {noun} id '{spec.id}'")
+            seen_ids.add(spec.id)
+            _, params = kind_and_params((section, i), spec, kinds, f"{noun} kind")
+            if params is not None:
+                out.append((spec, params))
+        return out
+
+    claims = listed("claims", ClaimSpec, claim_kinds, "claim")
+    forecasts = listed("forecasts", ForecastSpec, dict(FORECAST_KINDS), "forecast")
+    if thesis is not None:
+        for sid in thesis.track_record.targets:
+            if sid not in raw_series:
+                add(("track_record", "targets"), _unknown_series(sid, series_ids))
 
     if issues or thesis is None:
         raise ConfigError(path, issues)
-    return LoadedThesis(path=path, thesis=thesis, checks=checks, claims=claims, plugins=scope)
+    return LoadedThesis(
+        path=path,
+        thesis=thesis,
+        checks=checks,
+        claims=claims,
+        plugins=scope,
+        forecasts=forecasts,
+    )
 
 
 def _visible(loc: tuple[Any, ...]) -> tuple[Any, ...]:

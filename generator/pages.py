@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
+from generator import forecasts, trackrecord, trackrecord_text
 from generator.claims import CLAIM_KINDS
 from generator.coverage import INSUFFICIENT
 from generator.evaluate import Evaluation
@@ -150,6 +151,8 @@ def home_context(site: SiteData, _: Any) -> dict[str, Any]:
             for spec, _ in ev.thesis.claims
             if (cid := spec.id) in claims
         ],
+        track_line=trackrecord_text.home_line(trackrecord.of(ev), ev.verdict),
+        forecasts=forecasts.of(ev),
     )
 
 
@@ -249,6 +252,35 @@ def methodology_context(site: SiteData, _: Any) -> dict[str, Any]:
         min_known_text=_share_text(thesis.score.min_known),
         fallbacks=_fallback_rows(ev),
         cycles=_cycle_rows(ev),
+        track=thesis.track_record,
+        forecast_kinds=[forecasts.FORECAST_KINDS[k] for k in sorted(forecasts.FORECAST_KINDS)],
+    )
+
+
+def track_record_context(site: SiteData, _: Any) -> dict[str, Any]:
+    ev = site.ev
+    record = trackrecord.of(ev)
+    return dict(
+        record=record,
+        cells=trackrecord_text.table_cells,
+        verdict=ev.verdict,
+        home_line=trackrecord_text.home_line(record, ev.verdict),
+        headline=trackrecord_text.headline(record),
+        titles={c.id: c.title for c in ev.thesis.checks},
+    )
+
+
+def forecasts_context(site: SiteData, _: Any) -> dict[str, Any]:
+    ev = site.ev
+    return dict(
+        items=[
+            {**item, "kind": forecasts.FORECAST_KINDS[item["spec"].kind]}
+            for item in forecasts.of(ev)
+        ],
+        params={
+            spec.id: ", ".join(f"`{k}: {v}`" for k, v in p.model_dump(mode="json").items())
+            for spec, p in ev.thesis.forecasts
+        },
     )
 
 
@@ -275,7 +307,15 @@ PAGES: tuple[Page, ...] = (
     Page(
         "claims/{id}.md", "Historical claims", "claim.md.j2", claim_context, "claim:{id}", _claims
     ),
+    Page("forecasts.md", "Forecasts", "forecasts.md.j2", forecasts_context),
     Page("history.md", "History", "history.md.j2", history_context, charts="history"),
+    Page(
+        "track-record.md",
+        "Track record",
+        "track-record.md.j2",
+        track_record_context,
+        charts="track-record",
+    ),
     Page("methodology.md", "Methodology", "methodology.md.j2", methodology_context),
     Page("rules.md", "Rules reference", "rules.md.j2", rules_context),
 )

@@ -128,6 +128,11 @@ def prepare(
         ev = evaluate(thesis, data, as_of, report_date)
     if not claims:
         return thesis, data, ev, {}
+    with _timed(timings, "track record and forecasts", stage):
+        from generator import forecasts, trackrecord
+
+        ev.track_record = trackrecord.for_evaluation(ev)
+        ev.forecasts = forecasts.resolve_all(thesis.forecasts, ev.data, ev.as_of)
     with _timed(timings, "historical claims", stage):
         series = {sid: s.values for sid, s in ev.data.series.items()}
         names = {sid: s.name for sid, s in ev.data.series.items()}

@@ -73,6 +73,8 @@ def status_icon(status: str, word: bool = True) -> Markup:
 
 
 def latest_json(ev: Evaluation, claims: dict[str, Any]) -> dict[str, Any]:
+    from generator import forecasts, trackrecord
+
     return {
         "as_of": ev.as_of.date().isoformat(),
         "generated_at": ev.generated_at,
@@ -94,6 +96,8 @@ def latest_json(ev: Evaluation, claims: dict[str, Any]) -> dict[str, Any]:
             }
             for cid, r in claims.items()
         ],
+        "track_record": trackrecord.of(ev).json_rows(),
+        "forecasts": forecasts.forecasts_json(forecasts.of(ev)),
     }
 
 
@@ -112,6 +116,8 @@ def render_site(
     ev: Evaluation, claims: dict[str, Any], charts: dict[str, list[Chart]]
 ) -> RenderedSite:
     """Every generated page and API file, in memory."""
+    from generator import trackrecord
+
     env = environment()
     chart_template = env.get_template("partials/chart.md.j2")
 
@@ -130,6 +136,9 @@ def render_site(
         json.dumps(latest_json(ev, claims), indent=2, ensure_ascii=False) + "\n"
     )
     files["api/history.csv"] = history_csv(ev)
+    record = trackrecord.of(ev)
+    files["api/track_record.csv"] = record.csv_text()
+    files["api/forward_returns.csv"] = record.weeks_csv()
     files.update(chart_files(charts))
     return RenderedSite(files=files, nav=nav(site))
 

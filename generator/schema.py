@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.claims import CLAIM_KINDS
-from generator.config import CheckSpec, ClaimSpec, Thesis
+from generator.config import CheckSpec, ClaimSpec, ForecastSpec, Thesis
+from generator.forecasts import FORECAST_KINDS
 from generator.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +56,7 @@ def thesis_schema() -> dict[str, Any]:
 
     typed(CheckSpec.__name__, RULES, "rule")
     typed(ClaimSpec.__name__, CLAIM_KINDS, "claim")
+    typed(ForecastSpec.__name__, FORECAST_KINDS, "forecast")
     return schema
 
 

@@ -85,7 +85,7 @@ def check_spec(raw: dict, check_id: str) -> dict:
 
 def test_every_page_gets_charts(sample: tuple[object, dict], pages: dict[str, list[Chart]]) -> None:
     ev, claims = sample
-    expected = {"home", "history"} | {f"check:{c.id}" for c in ev.thesis.checks}
+    expected = {"home", "history", "track-record"} | {f"check:{c.id}" for c in ev.thesis.checks}
     expected |= {f"claim:{cid}" for cid in claims}
     assert set(pages) == expected
     for key, charts_on_page in pages.items():

@@ -23,6 +23,7 @@ from generator.charts.home import (
     score_chart,
     score_vs_chart,
 )
+from generator.charts.track_record import track_record_charts
 from generator.pages import PAGES, SiteData
 from generator.registry import Registry
 
@@ -54,6 +55,11 @@ def history_charts(ctx: Context, _: Any) -> list[Chart]:
     )
 
 
+@page_charts("track-record")
+def track_record_page_charts(ctx: Context, _: Any) -> list[Chart]:
+    return track_record_charts(ctx)
+
+
 @page_charts("check")
 def check_page_charts(ctx: Context, check: Any) -> list[Chart]:
     return check_charts(ctx, check)
@@ -69,7 +75,7 @@ def claim_page_charts(ctx: Context, page: Any) -> list[Chart]:
 
 
 def build_charts(evaluation: Any, claims: dict[str, Any]) -> dict[str, list[Chart]]:
-    """Charts per page key ("home", "history", "check:<id>", "claim:<id>")."""
+    """Charts per page key ("home", "history", "track-record", "check:<id>", "claim:<id>")."""
     ctx = context(evaluation)
     site = SiteData(evaluation, claims or {})
     out: dict[str, list[Chart]] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from generator.evaluate import Evaluation
+from generator.forecasts import change_sentences
 from generator.pipeline import DEFAULT_DOCS
 from generator.posts import sentences
 from generator.posts.chart import GRID_WEEKS, chart_svg, checklist_chart, overview
@@ -62,6 +63,7 @@ def render_post(ev: Evaluation, day: pd.Timestamp) -> dict[str, str]:
             flips=[sentences.flip_sentence(r) for r in update.flips],
             moves=[sentences.move_sentence(r) for r in update.moves],
             went_stale=[sentences.stale_sentence(r) for r in update.went_stale],
+            forecasts=change_sentences(ev, update.previous, day),
             fresh_again=[sentences.fresh_sentence(r) for r in update.fresh_again],
             still_stale=sentences.still_stale_sentence(update.still_stale)
             if update.still_stale
