@@ -98,6 +98,13 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="only validate the thesis and list its checks; do not load data",
     )
+    c.add_argument(
+        "--format",
+        choices=("table", "github", "markdown"),
+        default="table",
+        help="table (default); github: one workflow annotation per error, on its line of "
+        "the thesis file; markdown: the checklist as a table, e.g. for a job summary",
+    )
 
     f = sub.add_parser(
         "fetch",
@@ -248,6 +255,10 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     from generator.loader import load_thesis
     from generator.pipeline import parse_as_of, prepare
 
+    if args.format != "table":
+        from generator.report_formats import check_formatted
+
+        return check_formatted(args)
     if args.validate_only:
         thesis = load_thesis(args.thesis)
         table = Table(title=f"{thesis.thesis.site.title}: {len(thesis.checks)} checks, valid")
