@@ -207,6 +207,7 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         )
     ev = result.evaluation
     _annotate_stale(ev)
+    _warn_empty_series(ev, console)
     total = sum(result.timings.values())
     demo = " [bold red](SAMPLE DATA)[/]" if ev.demo else ""
     console.print(
@@ -249,6 +250,17 @@ def _annotate_stale(ev: Evaluation) -> None:
         print(f"::warning title=Stale site::{ev.freshness.text}")
     if not ev.coverage.sufficient:
         print(f"::warning title=Insufficient data::{insufficient_text(ev.coverage)}")
+
+
+def _warn_empty_series(ev: Evaluation, console: Console) -> None:
+    """A series with no data at all is most often a mistyped symbol: say so loudly."""
+    from generator.report_formats import escape_data
+    from generator.sources.symbols import empty_series_notes
+
+    for note in empty_series_notes(ev):
+        console.print(f"[bold red]warning:[/] {note}", highlight=False)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            print(f"::warning title=Series without data::{escape_data(note)}")
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
@@ -322,6 +334,14 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
         )
         return report.exit_code
     print_summary(report, console)
+    from generator.report_formats import escape_data
+    from generator.sources.symbols import nothing_returned_notes
+
+    symbols = [symbol for _, symbol, _ in thesis.yahoo_and_fred()]
+    for note in nothing_returned_notes(report.outcomes, symbols):
+        console.print(f"[bold red]warning:[/] {note}", highlight=False)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            print(f"::warning title=Symbol without data::{escape_data(note)}")
     if report.failed:
         names = ", ".join(o.symbol for o in report.failed)
         console.print(f"[red]failed:[/] {names}; their cached files were left as they were")
