@@ -131,11 +131,18 @@ def parser() -> argparse.ArgumentParser:
     )
     _common(ps)
     _data_options(ps)
-    ps.add_argument(
+    first = ps.add_mutually_exclusive_group(required=True)
+    first.add_argument(
         "--since",
         metavar="DATE",
-        required=True,
         help="first week to write (YYYY-MM-DD; the history date on or after it)",
+    )
+    first.add_argument(
+        "--weeks",
+        type=int,
+        metavar="N",
+        help="write the last N weeks of the history up to --as-of (counted from the "
+        "data, not from today)",
     )
     _post_options(ps)
     return top
@@ -354,10 +361,16 @@ def cmd_posts(args: argparse.Namespace, console: Console) -> int:
     from generator.pipeline import parse_as_of
     from generator.posts import POSTS_DIR, load_evaluation, post_dates, write_week_posts
 
-    since = parse_as_of(args.since) if args.command == "posts" else None
+    since = parse_as_of(args.since) if args.command == "posts" and args.since else None
     ev = load_evaluation(
         args.thesis, args.data, parse_as_of(args.as_of), allow_sample=args.allow_sample
     )
+    weeks = getattr(args, "weeks", None)
+    if weeks is not None:
+        if weeks < 1:
+            raise GeneratorError(f"--weeks: expected a whole number of 1 or more, but got {weeks}")
+        history = ev.history.index
+        since = history[-min(weeks, len(history))] if len(history) else None
     days = post_dates(ev, since)
     for post, state in write_week_posts(ev, days, args.posts_dir or POSTS_DIR):
         shown = os.path.relpath(post) if post.is_relative_to(Path.cwd()) else str(post)
