@@ -131,8 +131,10 @@ def test_the_error_points_at_the_bound(tmp_path):
 
 
 def test_the_default_thesis_and_the_examples_pass_the_bound_checks():
+    # examples without plugins only: a plugin's kind would stay registered for later tests
     for path in [ROOT / "thesis.yml", *sorted((ROOT / "examples").glob("*/thesis.yml"))]:
-        load_thesis(path)
+        if "plugins:" not in path.read_text():
+            load_thesis(path)
 
 
 # YAML syntax: (text, expected line, column, words in the message)

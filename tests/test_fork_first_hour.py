@@ -149,6 +149,9 @@ def test_a_new_kind_added_as_the_guide_says_shows_on_the_site(tmp_path, shared_d
     assert "Bitcoin above its 200-day average" in setup and check.display in setup
     page = (tmp_path / "site" / "checks" / "btc_above_200d" / "index.html").read_text()
     assert "Bitcoin above its 200-day average" in page and "moving_average_gap" in page
+    # a kind without an evidence builder still gets its value over the bands, and its status
+    assert 'id="chart-btc_above_200d-value"' in page
+    assert 'id="chart-btc_above_200d-status"' in page
     # the default thesis's own checks kept their ids and values
     ids = [c.id for c in result.evaluation.checks]
     assert ids[:13] == [c.id for c in load_thesis(ROOT / "thesis.yml").checks]
