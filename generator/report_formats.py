@@ -160,5 +160,6 @@ def check_formatted(args: Any) -> int:
         for c in ev.checks:
             if c.status == "unknown":
                 print(annotation(f"{c.id} is unknown: {c.reason}", level="warning"))
-        print(f"{ev.verdict} (score {ev.score}) as of {ev.as_of.date()}")
+        score = "n/a" if ev.score is None else f"{ev.score:.2f}"
+        print(f"{ev.verdict} (score {score}) as of {ev.as_of.date()}")
     return 0
