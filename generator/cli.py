@@ -344,7 +344,7 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
     from generator.report_formats import escape_data
     from generator.sources.symbols import nothing_returned_notes
 
-    symbols = [symbol for _, symbol, _ in thesis.yahoo_and_fred()]
+    symbols = [target.symbol for target in targets]
     for note in nothing_returned_notes(report.outcomes, symbols):
         console.print(f"[bold red]warning:[/] {note}", highlight=False)
         if os.environ.get("GITHUB_ACTIONS") == "true":

@@ -15,7 +15,7 @@ from test_build import docs_copy
 from test_workflows import _read, _run_step, _step
 
 from generator.cli import main
-from generator.config import load_thesis
+from generator.loader import load_thesis
 from generator.pipeline import build
 from generator.rules import RULES
 from generator.schema import SCHEMA_PATH
