@@ -185,7 +185,11 @@ def test_every_builtin_rule_kind_has_an_evidence_builder() -> None:
 
     builtin = {k for k, r in RULES.items() if r.module.startswith("generator.rules")}
     # the indicator kinds show the generic value-with-bands and status charts
-    generic = {k for k, r in RULES.items() if r.module == "generator.rules.indicators"}
+    generic = {
+        k
+        for k, r in RULES.items()
+        if r.module in ("generator.rules.indicators", "generator.rules.own_history")
+    }
     assert builtin - {"rolling_correlation"} - generic <= set(charts.CHECK_CHARTS)
 
 

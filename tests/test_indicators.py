@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 
 from generator.rules import RULES
 
+INDICATOR_MODULES = ("generator.rules.indicators", "generator.rules.own_history")
 NEW_KINDS = [
     "level",
     "ratio",
@@ -507,7 +509,7 @@ def test_bad_parameters_are_refused(kind, params, message):
 
 def test_every_new_kind_is_registered_with_a_worked_example():
     for kind in NEW_KINDS:
-        assert RULES[kind].module == "generator.rules.indicators"
+        assert RULES[kind].module in INDICATOR_MODULES
         assert "**Worked example.**" in RULES[kind].doc, kind
 
 
@@ -568,3 +570,23 @@ def test_all_dates_at_once_equal_one_date_at_a_time():
         together = rk.fn(market(x=x), p, days)["value"].to_numpy()
         alone = [rk.fn(market(x=x), p, pd.DatetimeIndex([d]))["value"].iloc[0] for d in days]
         np.testing.assert_allclose(together, alone, equal_nan=True)
+
+
+def test_every_new_kind_shows_a_valid_example_on_the_rules_page():
+    from generator.bounds import bound_problems
+    from generator.config import CheckSpec
+    from generator.loader import load_thesis
+    from generator.pages import rules_reference
+
+    reference = {
+        r["kind"]: r["example"]
+        for r in rules_reference(load_thesis(Path(__file__).resolve().parents[1] / "thesis.yml"))
+    }
+    for kind in NEW_KINDS:
+        example = RULES[kind].example
+        RULES[kind].params.model_validate(example["params"])
+        fields = {"id": "x", "group": "g", "title": "t", "claim": "c", "measure": "m"}
+        spec = CheckSpec.model_validate({**fields, "kind": kind, **example})
+        assert bound_problems(spec, example) == [], kind
+        assert "'...'" not in reference[kind]  # a real example, not placeholders
+    assert "series: btc\n    days: 200" in reference["moving_average_gap"]

@@ -26,6 +26,7 @@ from generator.rules import (  # noqa: F401
     indicators,
     levels,
     macro,
+    own_history,
     trend,
 )
 from generator.rules.base import (

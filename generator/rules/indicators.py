@@ -6,12 +6,13 @@ newest observation known by then. Nothing here looks past the evaluation date.
 
 Most kinds read one series, or the ratio (``divide_by``) or spread (``minus``) of two
 series on the days both have a value, so "the ETH/BTC ratio above its 200-day average"
-or "the z-score of a yield spread" need no extra series.
+or "the z-score of a yield spread" need no extra series. This module holds that shared
+reading (:func:`operand`, :class:`Reader`), the level, ratio, spread, difference and
+moving-average kinds, and breadth; :mod:`generator.rules.own_history` the kinds that
+compare a series with its own past.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,7 @@ def operand(data: MarketData, p: SeriesParams) -> tuple[pd.Series, int]:
     return values, max(s.lag_days, other.lag_days)
 
 
-class _Reader:
+class Reader:
     """Per-observation arrays picked at the newest observation known by each date."""
 
     def __init__(self, values: pd.Series, dates: pd.DatetimeIndex, lag: int) -> None:
@@ -106,10 +107,16 @@ def _date_text(values: np.ndarray) -> np.ndarray:
     return np.where(stamps.isna(), "", stamps.strftime("%Y-%m-%d"))
 
 
-# level, ratio, spread ---------------------------------------------------------------------------
-
-
-@rule("level", params=SeriesParams)
+@rule(
+    "level",
+    params=SeriesParams,
+    example={
+        "params": {"series": "fed_funds"},
+        "pass": {"max": 4},
+        "warn": {"max": 5},
+        "format": "number",
+    },
+)
 def level(data: MarketData, p: SeriesParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """The latest known value itself, compared with the check's bounds.
 
@@ -122,7 +129,7 @@ def level(data: MarketData, p: SeriesParams, dates: pd.DatetimeIndex) -> pd.Data
     and failed.
     """
     values, lag = operand(data, p)
-    r = _Reader(values, dates, lag)
+    r = Reader(values, dates, lag)
     return result(dates, r.latest, r.obs, np.where(r.ok, "", "no value known yet"))
 
 
@@ -130,7 +137,15 @@ class RatioParams(SeriesParams):
     divide_by: SeriesId = Field(description="The series to divide by.")
 
 
-@rule("ratio", params=RatioParams)
+@rule(
+    "ratio",
+    params=RatioParams,
+    example={
+        "params": {"series": "eth", "divide_by": "btc"},
+        "pass": {"min": 0.04},
+        "format": "ratio",
+    },
+)
 def ratio(data: MarketData, p: RatioParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """One series divided by another, on the latest day both have a value.
 
@@ -142,7 +157,7 @@ def ratio(data: MarketData, p: RatioParams, dates: pd.DatetimeIndex) -> pd.DataF
     the value is 3300 / 60000 = 0.055 on the second day (0.05 on the first).
     """
     values, lag = operand(data, p)
-    r = _Reader(values, dates, lag)
+    r = Reader(values, dates, lag)
     return result(
         dates,
         r.latest,
@@ -157,7 +172,16 @@ class SpreadParams(SeriesParams):
     minus: SeriesId = Field(description="The series to subtract.")
 
 
-@rule("spread", params=SpreadParams)
+@rule(
+    "spread",
+    params=SpreadParams,
+    example={
+        "params": {"series": "ust10y", "minus": "ust2y"},
+        "pass": {"above": 0},
+        "warn": {"above": -0.5},
+        "format": "pp",
+    },
+)
 def spread(data: MarketData, p: SpreadParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """One series minus another, on the latest day both have a value, in their unit.
 
@@ -168,7 +192,7 @@ def spread(data: MarketData, p: SpreadParams, dates: pd.DatetimeIndex) -> pd.Dat
     -0.15 (an inverted curve); with `pass: {above: 0}` the check fails.
     """
     values, lag = operand(data, p)
-    r = _Reader(values, dates, lag)
+    r = Reader(values, dates, lag)
     return result(
         dates,
         r.latest,
@@ -177,9 +201,6 @@ def spread(data: MarketData, p: SpreadParams, dates: pd.DatetimeIndex) -> pd.Dat
         first=r.at_obs(data[p.series].values),
         second=r.at_obs(data[p.minus].values),
     )
-
-
-# change in the series' own unit -----------------------------------------------------------------
 
 
 class DifferenceParams(SeriesParams):
@@ -193,7 +214,16 @@ class DifferenceParams(SeriesParams):
         return self
 
 
-@rule("difference_over", params=DifferenceParams)
+@rule(
+    "difference_over",
+    params=DifferenceParams,
+    example={
+        "params": {"series": "fed_funds", "lookback_months": 6},
+        "pass": {"max": -0.25},
+        "warn": {"below": 0.25},
+        "format": "pp",
+    },
+)
 def difference_over(data: MarketData, p: DifferenceParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """Latest value minus the value a fixed time before it, in the series' own unit.
 
@@ -207,7 +237,7 @@ def difference_over(data: MarketData, p: DifferenceParams, dates: pd.DatetimeInd
     `lookback_months: 6`: the value is 4.83 - 5.33 = -0.50; `pass: {max: -0.25}` passes.
     """
     values, lag = operand(data, p)
-    r = _Reader(values, dates, lag)
+    r = Reader(values, dates, lag)
     obs = pd.DatetimeIndex(r.obs)
     if p.lookback_days is not None:
         base_date = obs - pd.Timedelta(days=p.lookback_days)
@@ -231,9 +261,6 @@ def difference_over(data: MarketData, p: DifferenceParams, dates: pd.DatetimeInd
     )
 
 
-# moving averages ---------------------------------------------------------------------------------
-
-
 class MovingAverageParams(SeriesParams):
     days: int = Field(
         200,
@@ -243,7 +270,16 @@ class MovingAverageParams(SeriesParams):
     )
 
 
-@rule("moving_average_gap", params=MovingAverageParams)
+@rule(
+    "moving_average_gap",
+    params=MovingAverageParams,
+    example={
+        "params": {"series": "btc", "days": 200},
+        "pass": {"above": 0},
+        "warn": {"above": -0.10},
+        "format": "percent",
+    },
+)
 def moving_average_gap(
     data: MarketData, p: MovingAverageParams, dates: pd.DatetimeIndex
 ) -> pd.DataFrame:
@@ -258,7 +294,7 @@ def moving_average_gap(
     the value +1.9%.
     """
     values, lag = operand(data, p)
-    r = _Reader(values, dates, lag)
+    r = Reader(values, dates, lag)
     mean = r.pick(values.rolling(p.days, min_periods=p.days).mean().to_numpy())
     with np.errstate(invalid="ignore", divide="ignore"):
         value = r.latest / mean - 1
@@ -277,7 +313,16 @@ class CrossParams(SeriesParams):
         return self
 
 
-@rule("moving_average_cross", params=CrossParams)
+@rule(
+    "moving_average_cross",
+    params=CrossParams,
+    example={
+        "params": {"series": "btc", "short_days": 50, "long_days": 200},
+        "pass": {"above": 0},
+        "warn": {"above": -0.02},
+        "format": "percent",
+    },
+)
 def moving_average_cross(data: MarketData, p: CrossParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """The short moving average against the long one: short ÷ long - 1.
 
@@ -293,7 +338,7 @@ def moving_average_cross(data: MarketData, p: CrossParams, dates: pd.DatetimeInd
     on the 6th they are 14.5 and 12.25, value +18.4%, `crossed_on` still the 5th day.
     """
     values, lag = operand(data, p)
-    r = _Reader(values, dates, lag)
+    r = Reader(values, dates, lag)
     short = values.rolling(p.short_days, min_periods=p.short_days).mean().to_numpy()
     long = values.rolling(p.long_days, min_periods=p.long_days).mean().to_numpy()
     valid = np.isfinite(short) & np.isfinite(long)
@@ -316,130 +361,6 @@ def moving_average_cross(data: MarketData, p: CrossParams, dates: pd.DatetimeInd
     )
 
 
-# against the series' own history -------------------------------------------------------------
-
-
-class HistoryParams(SeriesParams):
-    window_days: int | None = Field(
-        None,
-        ge=2,
-        description="Compare with the values of this many calendar days up to the latest "
-        "one; null: the whole history known so far.",
-    )
-    min_observations: int = Field(
-        30, ge=2, description="Fewer values than this in the window: unknown."
-    )
-
-
-def _window(values: pd.Series, days: int | None) -> Any:
-    return values.expanding() if days is None else values.rolling(f"{days}D")
-
-
-def _history_reason(r: _Reader, counts: np.ndarray, p: HistoryParams) -> np.ndarray:
-    few = np.where(counts < p.min_observations, f"fewer than {p.min_observations} values", "")
-    if p.window_days is None:
-        return few
-    short = ~r.history_covers(p.window_days)
-    return np.where(short, f"needs {p.window_days} days of history", few)
-
-
-@rule("zscore", params=HistoryParams)
-def zscore(data: MarketData, p: HistoryParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
-    """How many standard deviations the latest value is from the mean of its own history.
-
-    The window holds the values dated within `window_days` calendar days up to the
-    latest one (the latest included), or the whole history known so far. The standard
-    deviation is the sample one (divided by n - 1). Around 0 is ordinary; beyond +2 or
-    -2 is unusual. Detail: the mean, the standard deviation and the number of values.
-
-    **Worked example.** Values 1, 2, 3, 4, 10 (whole history): the mean is 4, the sample
-    standard deviation is the square root of (9 + 4 + 1 + 0 + 36) / 4 = 12.5, about
-    3.536, so the z-score is (10 - 4) / 3.536 = 1.70.
-    """
-    values, lag = operand(data, p)
-    r = _Reader(values, dates, lag)
-    window = _window(values, p.window_days)
-    mean = r.pick(window.mean().to_numpy())
-    std = r.pick(window.std().to_numpy())
-    counts = r.pick(window.count().to_numpy())
-    reason = _history_reason(r, counts, p)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(std > 0, (r.latest - mean) / std, np.nan)
-    reason = np.where((reason == "") & ~(std > 0), "the window's values are all equal", reason)
-    value = np.where(reason == "", value, np.nan)
-    return result(dates, value, r.obs, reason, mean=mean, std=std, values=counts)
-
-
-@rule("percentile", params=HistoryParams)
-def percentile(data: MarketData, p: HistoryParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
-    """Share of the values in its own history at or below the latest value (0 to 1).
-
-    The window is as in `zscore`: `window_days` calendar days up to the latest value, or
-    the whole history known so far, the latest value included (so a new maximum is 1).
-    Show it with `format: share`. Detail: the number of values.
-
-    **Worked example.** Values 3, 1, 2, 5, 4 (whole history): four of the five values
-    are at or below the latest, 4, so the value is 4 / 5 = 80%.
-    """
-    values, lag = operand(data, p)
-    r = _Reader(values, dates, lag)
-    window = _window(values, p.window_days)
-    share = r.pick(window.rank(method="max", pct=True).to_numpy())
-    counts = r.pick(window.count().to_numpy())
-    reason = _history_reason(r, counts, p)
-    return result(dates, np.where(reason == "", share, np.nan), r.obs, reason, values=counts)
-
-
-class ExtremeParams(SeriesParams):
-    window_days: int = Field(
-        365, ge=1, description="Calendar days up to the latest value over which to look."
-    )
-
-
-def _extreme(data: MarketData, p: ExtremeParams, dates: pd.DatetimeIndex, how: str) -> pd.DataFrame:
-    values, lag = operand(data, p)
-    r = _Reader(values, dates, lag)
-    rolled = values.rolling(f"{p.window_days}D")
-    extreme = r.pick((rolled.max() if how == "high" else rolled.min()).to_numpy())
-    covered = r.history_covers(p.window_days)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(covered, r.latest / extreme - 1, np.nan)
-    reason = np.where(covered, "", f"needs {p.window_days} days of history")
-    return result(dates, value, r.obs, reason, latest=r.latest, **{how: extreme})
-
-
-@rule("distance_from_high", params=ExtremeParams)
-def distance_from_high(data: MarketData, p: ExtremeParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
-    """Latest value divided by the highest value of the last `window_days` days, minus one.
-
-    A fraction at or below zero: 0 is a new high for the window, -0.2 is 20% below it
-    ("within 10% of its 52-week high": `window_days: 365`, `pass: {min: -0.10}`). For the
-    all-time high use `drawdown_from_high`. Unknown until the series covers the window.
-    Detail: the latest value and the high.
-
-    **Worked example.** Daily closes 50, 80, 60, 70 with `window_days: 3`: the window
-    holds 80, 60, 70 (the last three days), so the value is 70 / 80 - 1 = -12.5%.
-    """
-    return _extreme(data, p, dates, "high")
-
-
-@rule("distance_from_low", params=ExtremeParams)
-def distance_from_low(data: MarketData, p: ExtremeParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
-    """Latest value divided by the lowest value of the last `window_days` days, minus one.
-
-    A fraction at or above zero: 0 is a new low for the window, 0.5 is 50% above it
-    ("off its 52-week low by at least 20%": `window_days: 365`, `pass: {min: 0.20}`).
-    Unknown until the series covers the window. Detail: the latest value and the low.
-
-    **Worked example.** Daily closes 50, 40, 60, 70 with `window_days: 3`: the window
-    holds 40, 60, 70, so the value is 70 / 40 - 1 = +75%.
-    """
-    return _extreme(data, p, dates, "low")
-
-
-# breadth -----------------------------------------------------------------------------------------
-
-
 class BreadthParams(RuleParams):
     basket: SeriesId
     days: int = Field(200, ge=2, description="Observations in each member's simple moving average.")
@@ -449,7 +370,16 @@ class BreadthParams(RuleParams):
     )
 
 
-@rule("breadth_above_average", params=BreadthParams)
+@rule(
+    "breadth_above_average",
+    params=BreadthParams,
+    example={
+        "params": {"basket": "alts", "days": 200},
+        "pass": {"min": 0.6},
+        "warn": {"min": 0.4},
+        "format": "share",
+    },
+)
 def breadth_above_average(
     data: MarketData, p: BreadthParams, dates: pd.DatetimeIndex
 ) -> pd.DataFrame:
@@ -474,7 +404,7 @@ def breadth_above_average(
     for values in basket.members.values():
         if values.empty:
             continue
-        r = _Reader(values, dates, basket.lag_days)
+        r = Reader(values, dates, basket.lag_days)
         mean = r.pick(values.rolling(p.days, min_periods=p.days).mean().to_numpy())
         fresh = r.ok & ((t - r.obs) <= p.max_age_days * DAY)
         ok = fresh & np.isfinite(mean)
@@ -484,5 +414,5 @@ def breadth_above_average(
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(enough, above / counted, np.nan)
     reason = np.where(enough, "", f"fewer than {p.min_share:.0%} of the basket can be counted")
-    obs = _Reader(basket.values, dates, basket.lag_days).obs
+    obs = Reader(basket.values, dates, basket.lag_days).obs
     return result(dates, value, obs, reason, counted=counted.astype(int), above=above.astype(int))
