@@ -57,6 +57,9 @@ NOTHING = [
     ("FRED returned no observations", True),
     ("HTTPError: HTTP Error 404: Not Found", True),
     ("DNSError('Could not resolve host')", False),  # offline: the symbol may be fine
+    # yfinance offline: no rows, for every symbol; not a wrong symbol
+    ("Yahoo returned no rows: DNSError('Failed to perform, curl: (6) Could not resolve')", False),
+    ("Yahoo returned no rows: YFRateLimitError('Too Many Requests')", False),
     ("download rejected: a 6x jump", False),
 ]
 

@@ -102,9 +102,12 @@ _NOTHING = (
 
 
 def returned_nothing(message: str) -> bool:
-    """Whether a fetch outcome's message says the source had nothing for the symbol."""
+    """Whether a fetch outcome's message says the source had nothing for the symbol (and
+    not that it could not be reached: offline, yfinance also answers with no rows)."""
+    from generator.sources.yahoo import error_kind
+
     text = message.lower()
-    return any(mark.lower() in text for mark in _NOTHING)
+    return error_kind(message) == "fatal" and any(mark.lower() in text for mark in _NOTHING)
 
 
 def suggestions(symbol: str, source: str, known: Iterable[str] = ()) -> list[str]:
