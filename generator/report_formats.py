@@ -105,6 +105,9 @@ def checklist_markdown(ev: Any) -> str:
             "what the market says.",
             "",
         ]
+    if ev.freshness.stale:
+        fresh = ev.freshness
+        lines += [f"> **Stale.** {fresh.text} (limit {fresh.limit_days} days).", ""]
     lines += [f"Verdict: **{ev.verdict}** (score {score}).", ""]
     rows = []
     for c in ev.checks:

@@ -244,6 +244,7 @@ def test_check_format_markdown_is_the_checklist(capsys, monkeypatch):
     assert len(rows) == 1 + 13
     assert "`rut_near_high`" in out and "pass ≥ -5.0%; warn ≥ -10.0%" in out
     assert "**Sample data.**" in out  # no data cache: the bundled sample, labelled
+    assert "> **Stale.** the newest data (2025-11-28) is" in out  # it ends in Nov 2025
 
 
 def test_markdown_lists_the_errors(tmp_path, capsys):
