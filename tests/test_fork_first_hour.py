@@ -4,6 +4,7 @@ and the first weekly run counts its weeks from the data, not from today."""
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -62,8 +63,15 @@ def test_yaml_only_examples_build_on_real_data(tmp_path, shared_data, name):
     assert unknown == []
     home = (tmp_path / "site" / "index.html").read_text()
     for check in ev.checks:
-        assert check.title in home
+        assert html.escape(check.title, quote=False) in home
         assert (tmp_path / "site" / "checks" / check.id / "index.html").is_file()
+    methodology = (tmp_path / "site" / "methodology" / "index.html").read_text()
+    track = (tmp_path / "site" / "track-record" / "index.html").read_text()
+    if "track_record" in path.read_text():  # nasdaq-leads-bitcoin measures Bitcoin's returns
+        assert "measures no track record" not in methodology and "Bitcoin" in track
+    else:  # the optional sections left out, as a thesis written from scratch may
+        assert "measures no track record" in methodology
+        assert "No series is named under" in track
     if name == "dollar-drives-crypto":
         dxy = closes(shared_data, "DX-Y.NYB", AS_OF)
         expected = dxy.iloc[-1] / dxy.iloc[-200:].mean() - 1
