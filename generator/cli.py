@@ -98,6 +98,13 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="only validate the thesis and list its checks; do not load data",
     )
+    c.add_argument(
+        "--format",
+        choices=("table", "github", "markdown"),
+        default="table",
+        help="table (default); github: one workflow annotation per error, on its line of "
+        "the thesis file; markdown: the checklist as a table, e.g. for a job summary",
+    )
 
     f = sub.add_parser(
         "fetch",
@@ -124,11 +131,18 @@ def parser() -> argparse.ArgumentParser:
     )
     _common(ps)
     _data_options(ps)
-    ps.add_argument(
+    first = ps.add_mutually_exclusive_group(required=True)
+    first.add_argument(
         "--since",
         metavar="DATE",
-        required=True,
         help="first week to write (YYYY-MM-DD; the history date on or after it)",
+    )
+    first.add_argument(
+        "--weeks",
+        type=int,
+        metavar="N",
+        help="write the last N weeks of the history up to --as-of (counted from the "
+        "data, not from today)",
     )
     _post_options(ps)
     return top
@@ -200,6 +214,7 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         )
     ev = result.evaluation
     _annotate_stale(ev)
+    _warn_empty_series(ev, console)
     total = sum(result.timings.values())
     demo = " [bold red](SAMPLE DATA)[/]" if ev.demo else ""
     console.print(
@@ -244,10 +259,25 @@ def _annotate_stale(ev: Evaluation) -> None:
         print(f"::warning title=Insufficient data::{insufficient_text(ev.coverage)}")
 
 
+def _warn_empty_series(ev: Evaluation, console: Console) -> None:
+    """A series with no data at all is most often a mistyped symbol: say so loudly."""
+    from generator.report_formats import escape_data
+    from generator.sources.symbols import empty_series_notes
+
+    for note in empty_series_notes(ev):
+        console.print(f"[bold red]warning:[/] {note}", highlight=False)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            print(f"::warning title=Series without data::{escape_data(note)}")
+
+
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
     from generator.loader import load_thesis
     from generator.pipeline import parse_as_of, prepare
 
+    if args.format != "table":
+        from generator.report_formats import check_formatted
+
+        return check_formatted(args)
     if args.validate_only:
         thesis = load_thesis(args.thesis)
         table = Table(title=f"{thesis.thesis.site.title}: {len(thesis.checks)} checks, valid")
@@ -311,6 +341,14 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
         )
         return report.exit_code
     print_summary(report, console)
+    from generator.report_formats import escape_data
+    from generator.sources.symbols import nothing_returned_notes
+
+    symbols = [target.symbol for target in targets]
+    for note in nothing_returned_notes(report.outcomes, symbols):
+        console.print(f"[bold red]warning:[/] {note}", highlight=False)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            print(f"::warning title=Symbol without data::{escape_data(note)}")
     if report.failed:
         names = ", ".join(o.symbol for o in report.failed)
         console.print(f"[red]failed:[/] {names}; their cached files were left as they were")
@@ -323,10 +361,16 @@ def cmd_posts(args: argparse.Namespace, console: Console) -> int:
     from generator.pipeline import parse_as_of
     from generator.posts import POSTS_DIR, load_evaluation, post_dates, write_week_posts
 
-    since = parse_as_of(args.since) if args.command == "posts" else None
+    since = parse_as_of(args.since) if args.command == "posts" and args.since else None
     ev = load_evaluation(
         args.thesis, args.data, parse_as_of(args.as_of), allow_sample=args.allow_sample
     )
+    weeks = getattr(args, "weeks", None)
+    if weeks is not None:
+        if weeks < 1:
+            raise GeneratorError(f"--weeks: expected a whole number of 1 or more, but got {weeks}")
+        history = ev.history.index
+        since = history[-min(weeks, len(history))] if len(history) else None
     days = post_dates(ev, since)
     for post, state in write_week_posts(ev, days, args.posts_dir or POSTS_DIR):
         shown = os.path.relpath(post) if post.is_relative_to(Path.cwd()) else str(post)

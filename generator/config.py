@@ -17,10 +17,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StringConstraints,
     WithJsonSchema,
     model_validator,
 )
 
+from generator.bounds import PERCENT_PATTERN, percent_string
 from generator.errors import GeneratorError
 from generator.sanity import MAX_TEXT
 
@@ -136,13 +138,21 @@ SeriesSpec = Annotated[
 ]
 
 
+# a bound may be written "-5%" (read as -0.05) as well as -0.05
+PercentText = Annotated[str, StringConstraints(pattern=PERCENT_PATTERN)]
+Limit = Annotated[
+    float | None,
+    BeforeValidator(percent_string, json_schema_input_type=float | PercentText | None),
+]
+
+
 class Bound(Strict):
     """A condition on a value: every bound given must hold."""
 
-    min: float | None = Field(None, description="value >= min")
-    above: float | None = Field(None, description="value > above")
-    max: float | None = Field(None, description="value <= max")
-    below: float | None = Field(None, description="value < below")
+    min: Limit = Field(None, description="value >= min")
+    above: Limit = Field(None, description="value > above")
+    max: Limit = Field(None, description="value <= max")
+    below: Limit = Field(None, description="value < below")
 
     @model_validator(mode="after")
     def _one_bound(self) -> Bound:
@@ -392,6 +402,7 @@ class ConfigIssue:
     path: str
     message: str
     line: int | None = None
+    column: int | None = None
 
 
 class ConfigError(GeneratorError):

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from generator.bounds import bound_problems
 from generator.claims import CLAIM_KINDS
 from generator.config import (
     ID_PATTERN,
@@ -41,6 +42,7 @@ from generator.plugins import load_plugins
 from generator.registry import PluginScope
 from generator.rules import RULES
 from generator.sanity import MAX_TEXT, UniqueKeyLoader, read_text, thesis_issues
+from generator.yaml_errors import explain as explain_yaml
 
 
 def _path_text(loc: tuple[Any, ...]) -> str:
@@ -174,8 +176,12 @@ class _LineFinder:
             self.root = None
 
     def line(self, loc: tuple[Any, ...]) -> int | None:
+        return self.position(loc)[0]
+
+    def position(self, loc: tuple[Any, ...]) -> tuple[int | None, int | None]:
+        """Line and column (1-based) of the key or item ``loc`` points at."""
         node = self.root
-        line = None
+        line = column = None
         for part in loc:
             if node is None:
                 break
@@ -184,13 +190,15 @@ class _LineFinder:
                 if match is None:
                     continue  # union tags and other non-key parts
                 line = match[0].start_mark.line + 1
+                column = match[0].start_mark.column + 1
                 node = match[1]
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
                 if part >= len(node.value):
                     break
                 node = node.value[part]
                 line = node.start_mark.line + 1
-        return line
+                column = node.start_mark.column + 1
+        return line, column
 
 
 def load_thesis(path: Path | str) -> LoadedThesis:
@@ -202,11 +210,9 @@ def load_thesis(path: Path | str) -> LoadedThesis:
     try:
         raw = yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        issue = ConfigIssue("", f"the file is not valid YAML: {problem}", line)
-        raise ConfigError(path, [issue]) from None
+        found = explain_yaml(exc, text)
+        message = f"the file is not valid YAML: {found.message}"
+        raise ConfigError(path, [ConfigIssue("", message, found.line, found.column)]) from None
     if not isinstance(raw, dict):
         raise ConfigError(
             path, [ConfigIssue("", f"Expected a mapping, but received {_received(raw)}", 1)]
@@ -216,7 +222,8 @@ def load_thesis(path: Path | str) -> LoadedThesis:
     issues: list[ConfigIssue] = []
 
     def add(loc: tuple[Any, ...], message: str) -> None:
-        issues.append(ConfigIssue(_path_text(_visible(loc)), message, lines.line(loc)))
+        line, column = lines.position(loc)
+        issues.append(ConfigIssue(_path_text(_visible(loc)), message, line, column))
 
     for loc, message in thesis_issues(raw):
         add(loc, message)
@@ -303,6 +310,8 @@ def load_thesis(path: Path | str) -> LoadedThesis:
                 f"duplicate check id '{spec.id}' (first used by checks[{seen[spec.id]}])",
             )
         seen.setdefault(spec.id, i)
+        for where, message in bound_problems(spec, item):
+            add(("checks", i, *where), message)
         if group_ids and spec.group not in group_ids:
             add(("checks", i, "group"), _unknown("group", spec.group, group_ids))
         kind, params = kind_and_params(("checks", i), spec, rules, "rule kind")

@@ -427,6 +427,8 @@ def rules_reference(thesis: Any) -> list[dict[str, Any]]:
                 exclude_none=True,
                 include={"id", "group", "kind", "params", "pass_", "warn", "format"},
             )
+        elif rk.example:
+            example = {"id": f"my_{kind}", "group": "setup", "kind": kind, **rk.example}
         else:
             example = {
                 "id": f"my_{kind}",

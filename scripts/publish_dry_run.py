@@ -215,7 +215,10 @@ class DryRun:
             data = Path(self.args.data)
             files = sorted(p for p in data.iterdir() if p.is_file()) if data.is_dir() else []
             if not any(p.suffix == ".csv" for p in files):
-                raise DryRunFailed(f"no CSV files in {data}")
+                raise DryRunFailed(
+                    f"no CSV files in {data}: pass --data DIR (make publish-dry-run DATA=DIR), "
+                    "or run `make site` online first to fill data/"
+                )
             target = self.refresh / "data"
             target.mkdir(exist_ok=True)
             for path in files:
@@ -469,9 +472,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--data",
         type=Path,
-        default=DEFAULT_DATA,
+        default=DEFAULT_DATA if DEFAULT_DATA.is_dir() else REPO / "data",
         metavar="DIR",
-        help=f"CSV folder standing in for the fetch (default: {DEFAULT_DATA})",
+        help=f"CSV folder standing in for the fetch (default: {DEFAULT_DATA} where it "
+        "exists, else the data/ cache that `make site` fills)",
     )
     parser.add_argument(
         "--as-of",

@@ -97,13 +97,15 @@ def test_schema_accepts_the_theses_and_catches_mistakes():
 def test_the_example_thesis_builds_with_its_plugin_rule(tmp_path):
     result = build(thesis_path=EXAMPLE, site_dir=tmp_path / "site", docs_dir=docs_copy(tmp_path))
     ids = [c.id for c in result.evaluation.checks]
-    assert ids[0] == "dollar_below_average" and len(ids) == 6
+    assert ids[0] == "dollar_below_average" and len(ids) == 7
     plugin_rules = RULES.view(result.evaluation.thesis.plugins)
-    assert plugin_rules["moving_average_gap"].module.startswith("thesis_plugin_moving_average")
-    assert "moving_average_gap" not in RULES  # it belongs to that thesis only
-    page = (tmp_path / "site" / "checks" / "dollar_below_average" / "index.html").read_text()
-    assert "moving_average_gap" in page
+    assert plugin_rules["realized_volatility"].module.startswith("thesis_plugin_volatility")
+    assert "realized_volatility" not in RULES  # it belongs to that thesis only
+    assert RULES["moving_average_gap"].module == "generator.rules.indicators"
+    page = (tmp_path / "site" / "checks" / "nasdaq_calm" / "index.html").read_text()
+    assert "realized_volatility" in page
     rules_page = (tmp_path / "site" / "rules" / "index.html").read_text()
+    assert "Annualised standard deviation of the last" in rules_page
     assert "Latest value divided by its simple moving average" in rules_page
     assert json.loads((tmp_path / "site" / "api" / "latest.json").read_text())["demo"] is True
 

@@ -237,7 +237,7 @@ THESIS_CASES = [
         "colon in an unquoted title",
         swap("  title: Small caps lead crypto\n", "  title: Small caps: do they lead?\n"),
         "(top level)",
-        "the file is not valid YAML: mapping values are not allowed here",
+        "the file is not valid YAML: a second ': ' in the value of 'title': put the whole value",
         "  title: Small caps: do they lead?",
     ),
     (

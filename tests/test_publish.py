@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -114,45 +114,43 @@ def _branches_and_posts() -> tuple[str, str, str, str]:
     )
 
 
+# the default thesis's daily series (thesis.yml), basket members included
+DAILY_FILES = (
+    "RUT GSPC BTC-USD ETH-USD DX-Y.NYB DFF RRPONTSYD SOL-USD XRP-USD BNB-USD ADA-USD "
+    "DOGE-USD LINK-USD AVAX-USD DOT-USD LTC-USD"
+).split()
+
+
+def _last_friday_of_the_data() -> date:
+    """The newest close among the default thesis's daily series, stepped back to a Friday:
+    the week a fresh clone's dry run must end on, whatever today is."""
+    last = max(
+        date.fromisoformat(path.read_text().rstrip().rsplit("\n", 1)[-1].split(",")[0])
+        for path in (SHARED_DATA / f"{name}.csv" for name in DAILY_FILES)
+    )
+    return last - timedelta(days=(last.weekday() - 4) % 7)
+
+
 @pytest.mark.realdata
-def test_the_dry_run_on_real_data(tmp_path):
+def test_the_dry_run_with_no_options_on_real_data(tmp_path):
+    """`make publish-dry-run` as a fresh clone runs it: no options, so the data's last date,
+    not today, decides the week (the data ends months before the machine's clock)."""
     if not (SHARED_DATA / "RUT.csv").exists():
         pytest.skip(f"real data not found at {SHARED_DATA}")
     before = _branches_and_posts()
     done = subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPT),
-            "--data",
-            str(SHARED_DATA),
-            "--as-of",
-            "2025-11-21",
-            "--backfill-weeks",
-            "8",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=300,
+        [sys.executable, str(SCRIPT)], capture_output=True, text=True, cwd=tmp_path, timeout=300
     )
     out = done.stdout
     assert done.returncode == 0, out + done.stderr
-    assert "docs/blog/posts/2025-11-21-weekly-update.md is byte-identical in the back-fill" in out
-    assert "Weekly data snapshot 2025-11-21" in out
+    week = _last_friday_of_the_data()
+    assert week < date.today() - timedelta(days=14)  # the case that used to fail
+    assert f"docs/blog/posts/{week}-weekly-update.md is byte-identical in the back-fill" in out
     assert "8 post(s) in it" in out  # pushed to the throwaway origin
     assert "site/api/latest.json: demo is false" in out
     assert "feed_rss_created.xml: valid XML, 8 items, each dated by its post" in out
-    for day in (
-        "2025-10-03",
-        "2025-10-10",
-        "2025-10-17",
-        "2025-10-24",
-        "2025-10-31",
-        "2025-11-07",
-        "2025-11-14",
-        "2025-11-21",
-    ):
-        assert f"  {day}  Week to " in out
+    for back in range(8):
+        assert f"  {week - timedelta(weeks=back)}  Week to " in out
     assert "canonical https://example-fork.github.io/smallcaps-lead-crypto/" in out
     assert "Dry run passed" in out
     # the real repository's branches, posts, data and remotes are as they were

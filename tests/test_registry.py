@@ -100,14 +100,15 @@ def test_a_plugin_kind_does_not_leak_into_the_next_thesis(tmp_path):
 
     root = Path(__file__).resolve().parents[1]
     example = load_thesis(root / "examples" / "dollar-liquidity" / "thesis.yml")
-    assert "moving_average_gap" in {r["kind"] for r in rules_reference(example)}
+    assert "realized_volatility" in {r["kind"] for r in rules_reference(example)}
     default = load_thesis(root / "thesis.yml")
-    assert "moving_average_gap" not in {r["kind"] for r in rules_reference(default)}
-    assert "moving_average_gap" not in RULES
-    assert "moving_average_gap" not in schema_text()
+    assert "realized_volatility" not in {r["kind"] for r in rules_reference(default)}
+    assert "realized_volatility" not in RULES
+    assert "realized_volatility" not in schema_text()
     # loading the example again (same process) finds its plugin again
     again = load_thesis(root / "examples" / "dollar-liquidity" / "thesis.yml")
-    assert again.checks[0].rule.kind == "moving_average_gap"
+    calm = next(c for c in again.checks if c.id == "nasdaq_calm")
+    assert calm.rule.kind == "realized_volatility"
 
 
 def test_every_source_word_of_the_models_has_a_registered_kind():

@@ -19,7 +19,16 @@ the rules reference page.
 from __future__ import annotations
 
 # the families register their kinds on import
-from generator.rules import breadth, correlation, cycle, levels, macro, trend  # noqa: F401
+from generator.rules import (  # noqa: F401
+    breadth,
+    correlation,
+    cycle,
+    indicators,
+    levels,
+    macro,
+    own_history,
+    trend,
+)
 from generator.rules.base import (
     RULES,
     SERIES_MARK,

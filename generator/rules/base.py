@@ -59,6 +59,8 @@ class RuleKind(DocumentedKind):
     own_status: bool
     thresholds_text: Callable[[Any], str] | None
     module: str
+    #: params and bounds of a typical check, shown on the rules page when no check uses it
+    example: dict[str, Any] | None = None
 
 
 #: rule kind -> :class:`RuleKind`; importing :mod:`generator.rules` registers the built-ins
@@ -71,6 +73,7 @@ def rule(
     params: type[RuleParams],
     own_status: bool = False,
     thresholds_text: Callable[[Any], str] | None = None,
+    example: dict[str, Any] | None = None,
 ) -> Callable[[Callable[..., pd.DataFrame]], Callable[..., pd.DataFrame]]:
     """Register a rule kind. ``own_status`` rules set ``status`` themselves instead of
     using the check's ``pass``/``warn`` bounds; ``thresholds_text`` then says in words
@@ -80,7 +83,7 @@ def rule(
         documented(RULES.what, kind, fn)
         RULES.register(
             kind,
-            RuleKind(kind, fn, params, own_status, thresholds_text, fn.__module__),
+            RuleKind(kind, fn, params, own_status, thresholds_text, fn.__module__, example),
             fn.__module__,
         )
         return fn
