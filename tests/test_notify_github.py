@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from fake_github import REPO, Canned, FakeGitHub, serve
 
 from generator.errors import GeneratorError
 from generator.notify.decide import Flip, Links, Staleness, Week, decide, failed_message
 from generator.notify.github import SECONDARY_LIMIT_WAIT, GitHubClient, GitHubError
 from generator.notify.issues import marker, publish
+from tests.fake_github import REPO, Canned, FakeGitHub, serve
 
 NOW = 1_700_000_000.0
 LINKS = Links("https://someone.github.io/thesis/")
