@@ -185,3 +185,33 @@ def test_a_built_site_feeds_whole_posts(tmp_path, monkeypatch):
             assert url.startswith(SITE), url
             target = site / url.removeprefix(SITE).split("#")[0]
             assert target.exists() or (target / "index.html").exists(), url
+
+
+def test_the_follow_page_and_the_feed_links(tmp_path, monkeypatch):
+    from generator.config import load_thesis
+    from generator.data import load_market_data
+    from generator.evaluate import evaluate
+    from generator.sources.sample import SampleSource
+    from tests.test_posts import ROOT, SAMPLE_AS_OF
+
+    monkeypatch.setenv("SITE_URL", SITE.rstrip("/"))
+    thesis = load_thesis(ROOT / "thesis.yml")
+    fred = ["DFF", "WALCL", "WTREGEN", "RRPONTSYD", "M2SL"]
+    ev = evaluate(thesis, load_market_data(thesis, SampleSource(fred_symbols=fred)), SAMPLE_AS_OF)
+    site = build_site(ev, hand_written_docs(tmp_path), tmp_path / "site")
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert (
+        '<link rel="alternate" type="application/feed+json" title="JSON Feed" '
+        'href="feed_json_created.json">' in home
+    )
+    assert '<a href="follow/">Follow</a>' in home  # in the footer of every page
+    assert '<a href="follow/" class="md-nav__link">' in home  # and in the navigation
+    page = (site / "follow" / "index.html").read_text(encoding="utf-8")
+    hrefs = re.findall(r'href="([^"#]+)"', page.split("<article", 1)[1].split("</article>")[0])
+    local = [h for h in hrefs if not h.startswith(("http://", "https://"))]
+    for wanted in ("../feed_rss_created.xml", "../feed_json_created.json", "../api/latest.json"):
+        assert wanted in local, wanted
+    for href in local:
+        target = (site / "follow" / href).resolve()
+        assert target.exists() or (target / "index.html").exists(), href
+    assert "APPRISE_URLS" in page and "verdict-change" in page
