@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator import posts
@@ -71,6 +71,7 @@ segment = st.sampled_from(["..", "checks", "x", "a-b", "2025-11-21-weekly-update
 paths = st.lists(segment, min_size=1, max_size=8).map("/".join)
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(paths=st.lists(paths, min_size=1, max_size=4))
 def test_every_link_ends_absolute_and_cleaning_twice_changes_nothing(paths):
     html = "".join(f'<p><a href="{p}">x</a><img src="{p}/" /></p>' for p in paths)
