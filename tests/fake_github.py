@@ -36,6 +36,9 @@ class FakeGitHub:
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[tuple[str, str, dict[str, str], Any]] = field(default_factory=list)
     failures: deque[Canned] = field(default_factory=deque)
+    repo_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: like a strict GitHub: an issue may only carry labels the repository has
+    strict_labels: bool = True
     pinned: list[int] = field(default_factory=list)
     pin_error: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -52,6 +55,8 @@ class FakeGitHub:
         return [i for i in self.issues.values() if set(labels) <= self.labels(i["number"])]
 
     def add_issue(self, title: str, body: str, labels: list[str], state: str = "open") -> int:
+        for name in labels:
+            self.repo_labels.setdefault(name, {"name": name, "color": "ededed", "description": ""})
         number = len(self.issues) + 1
         self.issues[number] = {
             "number": number,
@@ -79,6 +84,16 @@ class FakeGitHub:
                 return Canned(401, body={"message": "Bad credentials"})
             if path == "/graphql":
                 return self._graphql(body)
+            if path == f"/repos/{REPO}/labels" and method == "GET":
+                return self._page(list(self.repo_labels.values()), query, path)
+            if path == f"/repos/{REPO}/labels" and method == "POST":
+                if body["name"] in self.repo_labels:
+                    return Canned(422, body={"message": "Validation Failed"})
+                self.repo_labels[body["name"]] = body
+                return Canned(201, body=body)
+            unknown = set((body or {}).get("labels") or []) - set(self.repo_labels)
+            if method != "GET" and unknown and self.strict_labels:
+                return Canned(422, body={"message": f"unknown labels {sorted(unknown)}"})
             base = f"/repos/{REPO}/issues"
             if path == base and method == "GET":
                 return self._page(self._list(query), query, path)

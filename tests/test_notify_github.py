@@ -319,3 +319,25 @@ def test_other_issues_and_pull_requests_are_left_alone(fake):
     run_week(fake, week("2025-11-21", "supported", "mixed"))
     assert fake.issues[mine]["state"] == "open" and fake.issues[pr]["state"] == "open"
     assert len(fake.by_label("verdict-change")) == 2  # the PR and the new issue
+
+
+def test_labels_are_created_with_their_colours_once(fake):
+    fake.repo_labels["status"] = {"name": "status", "color": "000000", "description": "mine"}
+    run_week(fake, week("2025-11-14", "supported", "mixed"))
+    assert {n: lab["color"] for n, lab in fake.repo_labels.items()} == {
+        "status": "000000",  # the repository's own label is kept as it is
+        "thesis-notify": "5319e7",
+        "verdict-change": "fbca04",
+        "verdict: supported": "bfdadc",
+    }
+    created = [p for m, p in fake.writes() if p.endswith("/labels")]
+    assert len(created) == 3
+    run_week(fake, week("2025-11-21", "mixed", "supported"))  # flips back
+    new = [p for m, p in fake.writes() if p.endswith("/labels")][3:]
+    # "verdict: mixed" and "flipped-back" are new; flipped-back is then added to the issue
+    assert {n for n in fake.repo_labels} >= {"verdict: mixed", "flipped-back"}
+    assert new == [
+        f"/repos/{REPO}/labels",
+        f"/repos/{REPO}/labels",
+        f"/repos/{REPO}/issues/1/labels",
+    ]

@@ -206,6 +206,13 @@ class GitHubClient:
     def add_labels(self, number: int, labels: list[str]) -> None:
         self.request("POST", self.repo_path(f"/issues/{number}/labels"), {"labels": labels})
 
+    def labels(self) -> list[str]:
+        return [label["name"] for label in self.paginate(self.repo_path("/labels"))]
+
+    def create_label(self, name: str, color: str, description: str) -> None:
+        payload = {"name": name, "color": color, "description": description}
+        self.request("POST", self.repo_path("/labels"), payload)
+
     def pin(self, node_id: str) -> None:
         """Pin an issue to the repository's issue list (GraphQL only; REST has no pin)."""
         query = "mutation($id: ID!) { pinIssue(input: {issueId: $id}) { issue { number } } }"

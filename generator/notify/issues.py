@@ -54,6 +54,26 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
+#: colours and descriptions of the labels the notifier uses (by name, or by prefix)
+LABEL_STYLES = {
+    LABEL: ("5319e7", "Written by the weekly notifier"),
+    "verdict-change": ("fbca04", "The thesis's verdict changed"),
+    "flipped-back": ("c5def5", "The verdict went back to where it was"),
+    "status": ("0e8a16", "The weekly status of the thesis"),
+    "alarm": ("d73a4a", "Stale data or a failed weekly run"),
+    "forecast": ("1d76db", "A forecast resolved"),
+    "verdict: ": ("bfdadc", "The verdict this issue reports"),
+    "forecast: ": ("bfdadc", "How the forecast resolved"),
+}
+
+
+def label_style(name: str) -> tuple[str, str]:
+    if name in LABEL_STYLES:
+        return LABEL_STYLES[name]
+    prefix = next((p for p in LABEL_STYLES if p.endswith(" ") and name.startswith(p)), None)
+    return LABEL_STYLES[prefix] if prefix else ("ededed", "")
+
+
 def _labels(issue: dict[str, Any]) -> set[str]:
     return {label["name"] if isinstance(label, dict) else str(label) for label in issue["labels"]}
 
@@ -68,6 +88,18 @@ class IssueSync:
         self.outcome = Outcome()
         # one listing of every issue the notifier ever opened, open or closed
         self.known = client.issues(LABEL)
+        self.repo_labels: set[str] | None = None  # read when a label is first needed
+
+    def _ensure_labels(self, names: Sequence[str]) -> None:
+        """Create the labels the repository lacks, with their colours, before using them
+        (rather than relying on GitHub to make grey ones on the fly)."""
+        if self.repo_labels is None:
+            self.repo_labels = set(self.client.labels())
+        for name in names:
+            if name not in self.repo_labels:
+                self.client.create_label(name, *label_style(name))
+                self.repo_labels.add(name)
+                self.outcome.log.append(f"created the label {name!r}")
 
     def _find(self, key: str) -> dict[str, Any] | None:
         return next((i for i in self.known if _has(i, key)), None)
@@ -77,6 +109,7 @@ class IssueSync:
 
     def _create(self, message: Message, key: str | None = None) -> dict[str, Any]:
         key = key or message.key
+        self._ensure_labels(message.labels)
         issue = self.client.create_issue(
             message.title, with_markers(key, message.body, message.meta), list(message.labels)
         )
@@ -123,6 +156,7 @@ class IssueSync:
             )
             self._comment_once(old, f"{message.key}:closes:{old['number']}", note)
             if back:
+                self._ensure_labels(["flipped-back"])
                 self.client.add_labels(old["number"], ["flipped-back"])
                 self.outcome.log.append(f"labelled issue #{old['number']} flipped-back")
             self._close(old)
@@ -142,6 +176,7 @@ class IssueSync:
         labels = list(message.labels)
         issue = self._find(STATUS_KEY)
         if issue is None:
+            self._ensure_labels(labels)
             issue = self.client.create_issue(title, body, labels)
             issue.setdefault("state", "open")
             self.known.append(issue)
@@ -156,6 +191,7 @@ class IssueSync:
                     f"could not pin the status issue #{issue['number']}: {exc}; pin it by hand"
                 )
         elif issue.get("body") != body or _labels(issue) != set(labels) or issue["state"] != "open":
+            self._ensure_labels(labels)
             self.client.update_issue(
                 issue["number"], title=title, body=body, labels=labels, state="open"
             )
