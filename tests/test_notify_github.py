@@ -341,3 +341,17 @@ def test_labels_are_created_with_their_colours_once(fake):
         f"/repos/{REPO}/labels",
         f"/repos/{REPO}/issues/1/labels",
     ]
+
+
+def test_a_past_week_run_again_leaves_the_later_state_alone(fake):
+    run_week(fake, week("2025-11-14", "supported", "mixed"))
+    run_week(fake, week("2025-11-21", "mixed", "supported"))
+    [status] = fake.by_label("status")
+    body = status["body"]
+    before = {n: (i["state"], fake.labels(n)) for n, i in fake.issues.items()}
+    # an older change that was never announced (say, a dispatch with as_of 2025-10-31)
+    outcome = run_week(fake, week("2025-10-31", "not supported", "mixed"))
+    assert {n: (i["state"], fake.labels(n)) for n, i in fake.issues.items()} == before
+    assert status["body"] == body  # still the week to 21 November
+    assert "later change (2025-11-21)" in " ".join(outcome.log)
+    assert marker("2025-10-31:digest") in fake.comments[status["number"]][-1]["body"]

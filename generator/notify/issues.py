@@ -137,9 +137,27 @@ class IssueSync:
 
     # ---------------------------------------------------------------- by channel
 
+    def _newest_date(self, *labels: str) -> str:
+        """The newest week the issues with ``labels`` speak of ("" when none)."""
+        dates = [
+            str(read_meta(i.get("body")).get("date", ""))
+            for i in self.known
+            if set(labels) <= _labels(i)
+        ]
+        return max(dates, default="")
+
     def verdict(self, message: Message) -> None:
         issue = self._find(message.key)
         if issue is None:
+            newest = self._newest_date(LABEL, "verdict-change")
+            if newest > message.meta["date"]:
+                # a past week run again (workflow_dispatch with an old as_of): the issues
+                # already tell a later story, which an old change must not close
+                self.outcome.log.append(
+                    f"{message.key}: an issue already reports a later change ({newest}); "
+                    "nothing opened"
+                )
+                return
             issue = self._create(message)
         else:
             self.outcome.log.append(f"issue #{issue['number']} already says {message.key}")
@@ -148,6 +166,8 @@ class IssueSync:
             if old["number"] == issue["number"]:
                 continue
             meta = read_meta(old.get("body"))
+            if str(meta.get("date", "")) > message.meta["date"]:
+                continue
             back = meta.get("from") == message.meta.get("to")
             note = (
                 f"The verdict changed again in the week to {message.meta.get('date')}: now "
@@ -172,10 +192,15 @@ class IssueSync:
     def status(self, message: Message) -> None:
         """The pinned status issue: this week's state in its body and labels, and a comment."""
         title = f"{message.meta.get('site', 'Thesis')}: weekly status"
-        body = with_markers(STATUS_KEY, message.body)
+        body = with_markers(STATUS_KEY, message.body, {"date": message.meta["date"]})
         labels = list(message.labels)
         issue = self._find(STATUS_KEY)
-        if issue is None:
+        if issue is not None and str(read_meta(issue.get("body")).get("date", "")) > str(
+            message.meta["date"]
+        ):
+            # a past week run again: its comment is added, the current state is kept
+            self.outcome.log.append(f"the status issue #{issue['number']} shows a later week")
+        elif issue is None:
             self._ensure_labels(labels)
             issue = self.client.create_issue(title, body, labels)
             issue.setdefault("state", "open")
