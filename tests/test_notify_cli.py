@@ -166,3 +166,18 @@ def test_without_token_or_urls_nothing_is_sent(capsys):
     assert main(["notify", "--alarm", "failed"]) == 0
     out = capsys.readouterr().err
     assert "GITHUB_TOKEN is not set" in out and "APPRISE_URLS is not set" in out
+
+
+@pytest.mark.realdata
+def test_a_fresh_week_closes_the_alarm_and_pushes_the_recovery(real_data, receiver, monkeypatch):
+    with serve() as fake:
+        alarm = fake.add_issue("alarm: the weekly update failed", "", ["thesis-notify", "alarm"])
+        monkeypatch.setenv("GITHUB_TOKEN", "test-token")
+        monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
+        monkeypatch.setenv("GITHUB_API_URL", fake.url)
+        monkeypatch.setenv("APPRISE_URLS", f"{receiver.base}/chat")
+        assert main(["notify", "--data", str(real_data), "--as-of", "2025-11-21"]) == 0
+        assert fake.issues[alarm]["state"] == "closed"
+        assert receiver.titles("/chat")[-1] == (
+            "Small caps lead crypto: recovered: the weekly update works again"
+        )

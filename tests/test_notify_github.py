@@ -9,7 +9,15 @@ import re
 import pytest
 
 from generator.errors import GeneratorError
-from generator.notify.decide import Flip, Links, Staleness, Week, decide, failed_message
+from generator.notify.decide import (
+    Flip,
+    Links,
+    Staleness,
+    Week,
+    decide,
+    failed_message,
+    recovered_message,
+)
 from generator.notify.github import SECONDARY_LIMIT_WAIT, GitHubClient, GitHubError
 from generator.notify.issues import marker, publish
 from tests.fake_github import REPO, Canned, FakeGitHub, serve
@@ -194,7 +202,7 @@ FLIP = Flip("rut_near_high", "Russell 2000 near its high", "warn", "pass", "-2.0
 
 def run_week(fake, w, staleness=FRESH):
     client, _ = client_for(fake)
-    recovered = None if staleness.stale else ("Recovered.", f"{w.date}:recovered")
+    recovered = None if staleness.stale else recovered_message(w, staleness)
     return publish(client, decide(w, staleness, [], LINKS), recovered=recovered)
 
 
@@ -289,11 +297,16 @@ def test_stale_data_opens_one_alarm_that_closes_on_fresh_data(fake):
     assert len(fake.by_label("alarm")) == 1 and fake.comments[alarm["number"]] == []
     run_week(fake, week("2025-11-21", "mixed", "mixed"), STALE)  # still stale a week on
     assert len(fake.by_label("alarm")) == 1 and len(fake.comments[alarm["number"]]) == 1
-    run_week(fake, week("2025-11-28", "mixed", "mixed"), FRESH)
+    outcome = run_week(fake, week("2025-11-28", "mixed", "mixed"), FRESH)
     assert alarm["state"] == "closed"
-    assert fake.comments[alarm["number"]][-1]["body"].endswith("Recovered.")
-    run_week(fake, week("2025-11-28", "mixed", "mixed"), FRESH)  # no second recovery note
+    assert "2025-11-28:recovered" in outcome.new_keys
+    assert fake.comments[alarm["number"]][-1]["body"].endswith(
+        "Recovered: the weekly run for the week to 28 November 2025 succeeded with fresh "
+        "data (newest 21 November 2025, 1 day old)."
+    )
+    outcome = run_week(fake, week("2025-11-28", "mixed", "mixed"), FRESH)  # run again
     assert len(fake.comments[alarm["number"]]) == 2
+    assert "2025-11-28:recovered" not in outcome.new_keys
 
 
 def test_a_failed_run_raises_the_alarm_once_per_run(fake):

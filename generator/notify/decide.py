@@ -111,6 +111,10 @@ def long_date(day: str) -> str:
     return f"{d.day} {d.strftime('%B %Y')}"
 
 
+def days(n: int | None) -> str:
+    return "n/a days" if n is None else f"{n} day" if n == 1 else f"{n} days"
+
+
 def score_text(score: float | None) -> str:
     return "n/a" if score is None else f"{score:.2f}"
 
@@ -250,6 +254,23 @@ def failed_message(site_title: str, day: str, run_url: str | None, run_id: str |
         body=body,
         labels=(LABEL, "alarm"),
         meta={"reason": "failed"},
+    )
+
+
+def recovered_message(week: Week, staleness: Staleness) -> Message:
+    """Closes an open alarm: sent only where an alarm was open (the GitHub side knows)."""
+    newest = long_date(staleness.newest) if staleness.newest else "n/a"
+    body = (
+        f"Recovered: the weekly run for the week to {long_date(week.date)} succeeded with "
+        f"fresh data (newest {newest}, {days(staleness.age_days)} old)."
+    )
+    return Message(
+        channel="alarm",
+        key=f"{week.date}:recovered",
+        title=f"{_prefix(week)}: recovered: the weekly update works again",
+        body=body,
+        labels=(LABEL, "alarm"),
+        meta={"reason": "recovered"},
     )
 
 

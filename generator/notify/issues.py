@@ -237,21 +237,22 @@ class IssueSync:
         if self._comment_once(issue, message.key, f"**{message.title}**\n\n{message.body}"):
             self.outcome.new_keys.add(message.key)
 
-    def recover(self, note: str, key: str) -> None:
+    def recover(self, message: Message) -> None:
         """Close every open alarm: the run succeeded with fresh data."""
         for issue in self._open(LABEL, "alarm"):
-            self._comment_once(issue, key, note)
+            self._comment_once(issue, message.key, message.body)
             self._close(issue)
+            self.outcome.new_keys.add(message.key)
 
 
 def publish(
     client: GitHubClient,
     messages: Sequence[Message],
     *,
-    recovered: tuple[str, str] | None = None,
+    recovered: Message | None = None,
 ) -> Outcome:
-    """Apply ``messages`` to the repository's issues. ``recovered`` (a note and its key)
-    closes any open alarm after the messages are applied."""
+    """Apply ``messages`` to the repository's issues. ``recovered`` closes any open alarm
+    after the messages are applied (its key is new when one was open)."""
     sync = IssueSync(client)
     for message in messages:
         if message.channel == "verdict":
@@ -268,5 +269,5 @@ def publish(
         else:
             raise ValueError(f"unknown channel {message.channel!r}")
     if recovered is not None:
-        sync.recover(*recovered)
+        sync.recover(recovered)
     return sync.outcome

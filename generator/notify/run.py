@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from generator.errors import GeneratorError
-from generator.notify.decide import Links, Message, decide, failed_message, long_date
+from generator.notify.decide import Links, Message, decide, failed_message, recovered_message
 from generator.pipeline import SampleRefused
 
 #: mkdocs.yml's own default for ``site_url``, so links match a local build's
@@ -50,8 +50,8 @@ def today() -> pd.Timestamp:
     return pd.Timestamp.now(tz="UTC").normalize().tz_localize(None)
 
 
-def week_messages(args: argparse.Namespace, links: Links) -> tuple[list[Message], Any]:
-    """This week's messages, and the alarm recovery note (None while the data is stale)."""
+def week_messages(args: argparse.Namespace, links: Links) -> tuple[list[Message], Message | None]:
+    """This week's messages, and the one that closes an alarm (None while data is stale)."""
     from generator.notify.week import resolved_forecasts, staleness, week_of
     from generator.pipeline import parse_as_of
     from generator.posts import load_evaluation, post_dates
@@ -67,15 +67,7 @@ def week_messages(args: argparse.Namespace, links: Links) -> tuple[list[Message]
     week = week_of(ev, day)
     fresh = staleness(ev, as_of if as_of is not None else today())
     messages = decide(week, fresh, resolved_forecasts(ev, day), links)
-    recovered = None
-    if not fresh.stale:
-        newest = long_date(fresh.newest) if fresh.newest else "n/a"
-        recovered = (
-            f"Recovered: the weekly run for the week to {long_date(week.date)} succeeded "
-            f"with fresh data (newest {newest}, {fresh.age_days} days old).",
-            f"{week.date}:recovered",
-        )
-    return messages, recovered
+    return messages, None if fresh.stale else recovered_message(week, fresh)
 
 
 def alarm_messages(args: argparse.Namespace, env: Mapping[str, str]) -> list[Message]:
@@ -122,9 +114,10 @@ def main(args: argparse.Namespace, console: Any, env: Mapping[str, str] | None =
         for line in outcome.warnings:
             console.print(f"[yellow]GitHub warning:[/] {line}", highlight=False)
         digest_new = any(m.channel == "digest" and m.key in outcome.new_keys for m in messages)
+        candidates = messages + ([recovered] if recovered is not None else [])
         to_push = [
             m
-            for m in messages
+            for m in candidates
             if m.key in outcome.new_keys or (m.channel == "flips" and digest_new)
         ]
     pushed = send(to_push, env)
