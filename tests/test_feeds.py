@@ -144,9 +144,9 @@ def _nulls(value, where="feed"):
 
 
 def test_a_built_site_feeds_whole_posts(tmp_path, monkeypatch):
-    from generator.config import load_thesis
     from generator.data import load_market_data
     from generator.evaluate import evaluate
+    from generator.loader import load_thesis
     from generator.sources.sample import SampleSource
     from tests.test_posts import (
         ROOT,
@@ -189,9 +189,9 @@ def test_a_built_site_feeds_whole_posts(tmp_path, monkeypatch):
 
 
 def test_the_follow_page_and_the_feed_links(tmp_path, monkeypatch):
-    from generator.config import load_thesis
     from generator.data import load_market_data
     from generator.evaluate import evaluate
+    from generator.loader import load_thesis
     from generator.sources.sample import SampleSource
     from tests.test_posts import ROOT, SAMPLE_AS_OF
 

@@ -71,7 +71,7 @@ def week_messages(args: argparse.Namespace, links: Links) -> tuple[list[Message]
 
 
 def alarm_messages(args: argparse.Namespace, env: Mapping[str, str]) -> list[Message]:
-    from generator.config import load_thesis
+    from generator.loader import load_thesis
 
     try:
         title = load_thesis(args.thesis).thesis.site.title
