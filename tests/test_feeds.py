@@ -143,25 +143,31 @@ def _nulls(value, where="feed"):
     return []
 
 
-def test_a_built_site_feeds_whole_posts(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One sample-data site with the last two weekly posts, built as a fork's would be."""
     from generator.data import load_market_data
     from generator.evaluate import evaluate
     from generator.loader import load_thesis
     from generator.sources.sample import SampleSource
-    from tests.test_posts import (
-        ROOT,
-        SAMPLE_AS_OF,  # noqa: F401 - the same sample evaluation
-    )
+    from tests.test_posts import ROOT, SAMPLE_AS_OF
 
-    monkeypatch.setenv("SITE_URL", SITE.rstrip("/"))
-    thesis = load_thesis(ROOT / "thesis.yml")
-    fred = ["DFF", "WALCL", "WTREGEN", "RRPONTSYD", "M2SL"]
-    ev = evaluate(thesis, load_market_data(thesis, SampleSource(fred_symbols=fred)), SAMPLE_AS_OF)
-    docs = hand_written_docs(tmp_path)
-    days = list(ev.history.index[-2:])
-    posts.write_week_posts(ev, days, docs / "blog" / "posts")
-    site = build_site(ev, docs, tmp_path / "site")
+    tmp = tmp_path_factory.mktemp("feeds")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SITE_URL", SITE.rstrip("/"))
+        thesis = load_thesis(ROOT / "thesis.yml")
+        fred = ["DFF", "WALCL", "WTREGEN", "RRPONTSYD", "M2SL"]
+        source = SampleSource(fred_symbols=fred)
+        ev = evaluate(thesis, load_market_data(thesis, source), SAMPLE_AS_OF)
+        docs = hand_written_docs(tmp)
+        days = list(ev.history.index[-2:])
+        posts.write_week_posts(ev, days, docs / "blog" / "posts")
+        site = build_site(ev, docs, tmp / "site")
+    return site, days, thesis
 
+
+def test_a_built_site_feeds_whole_posts(built):
+    site, days, thesis = built
     rss = ET.parse(site / "feed_rss_created.xml").getroot()
     items = {i.findtext("link"): i.findtext("description") for i in rss.iter("item")}
     feed = json.loads((site / "feed_json_created.json").read_text(encoding="utf-8"))
@@ -188,18 +194,8 @@ def test_a_built_site_feeds_whole_posts(tmp_path, monkeypatch):
             assert target.exists() or (target / "index.html").exists(), url
 
 
-def test_the_follow_page_and_the_feed_links(tmp_path, monkeypatch):
-    from generator.data import load_market_data
-    from generator.evaluate import evaluate
-    from generator.loader import load_thesis
-    from generator.sources.sample import SampleSource
-    from tests.test_posts import ROOT, SAMPLE_AS_OF
-
-    monkeypatch.setenv("SITE_URL", SITE.rstrip("/"))
-    thesis = load_thesis(ROOT / "thesis.yml")
-    fred = ["DFF", "WALCL", "WTREGEN", "RRPONTSYD", "M2SL"]
-    ev = evaluate(thesis, load_market_data(thesis, SampleSource(fred_symbols=fred)), SAMPLE_AS_OF)
-    site = build_site(ev, hand_written_docs(tmp_path), tmp_path / "site")
+def test_the_follow_page_and_the_feed_links(built):
+    site, _, _ = built
     home = (site / "index.html").read_text(encoding="utf-8")
     assert (
         '<link rel="alternate" type="application/feed+json" title="JSON Feed" '
