@@ -113,6 +113,17 @@ def test_client_waits_retries_and_gives_up(fake, answers, waits, error):
     assert len(fake.requests) == tries
 
 
+def test_client_retries_a_dropped_connection_then_says_so():
+    slept: list[float] = []
+    # nothing listens on port 9 (discard) of 127.0.0.1 here: every connection is refused
+    client = GitHubClient(
+        token="test-token", repo=REPO, api_url="http://127.0.0.1:9", sleep=slept.append
+    )
+    with pytest.raises(GitHubError, match="no answer after 4 tries"):
+        client.issues("thesis-notify")
+    assert slept == [1.0, 2.0, 4.0]
+
+
 def test_client_follows_every_page(fake):
     fake.page_size = 2
     for n in range(5):

@@ -226,7 +226,7 @@ def stale_message(week: Week, staleness: Staleness, links: Links) -> Message:
         title = f"the data is {staleness.age_days} days old"
     body = (
         f"{what}: the weekly fetch is not bringing new prices, so the report does not move. "
-        "A quiet week and a broken fetch look alike from outside; this issue closes "
+        "A quiet week and a broken fetch look alike from outside; the alarm closes "
         f"itself once fresh data arrives.\n\nThe checklist: {links.home}{_sample_note(week)}"
     )
     return Message(
@@ -245,7 +245,7 @@ def failed_message(site_title: str, day: str, run_url: str | None, run_id: str |
     body = (
         f"The weekly update failed on {long_date(day)}: this week's data, post or site may "
         "be missing, and the site may show last week's report. The run's log says which "
-        f"step failed. This issue closes itself after the next successful run.\n\n{where}"
+        f"step failed. The alarm closes after the next successful run.\n\n{where}"
     )
     return Message(
         channel="alarm",
