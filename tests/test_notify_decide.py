@@ -276,3 +276,10 @@ def test_a_resolved_forecast_gets_its_message():
     assert message.title == "Thesis: forecast hit: Bitcoin sets a new all-time high during 2026"
     assert "resolved on 4 March 2026: **hit**" in message.body
     assert "127,010 on 4 March 2026" in message.body
+
+
+def test_a_long_verdict_still_makes_a_valid_label():
+    long = "supported, with the caveat that the small caps lead by months"
+    [verdict, _digest] = decide(week(long, "mixed"), FRESH, [], LINKS)
+    assert verdict.labels[-1] == f"verdict: {long}"[:50] and len(verdict.labels[-1]) == 50
+    assert f"from mixed to {long}" in verdict.title  # the title keeps the whole verdict

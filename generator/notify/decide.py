@@ -106,6 +106,11 @@ class Message:
         return {"channel": self.channel, "title": self.title, "body": self.body}
 
 
+def label(name: str) -> str:
+    """GitHub refuses label names over 50 characters (a fork's verdicts may be long)."""
+    return name[:50]
+
+
 def long_date(day: str) -> str:
     d = Date.fromisoformat(day)
     return f"{d.day} {d.strftime('%B %Y')}"
@@ -178,7 +183,7 @@ def verdict_message(week: Week, links: Links) -> Message:
         key=f"{week.date}:verdict",
         title=f"{_prefix(week)}: verdict changed from {before} to {now} (week to {when})",
         body=body,
-        labels=(LABEL, "verdict-change", f"verdict: {now}"),
+        labels=(LABEL, "verdict-change", label(f"verdict: {now}")),
         meta={"from": before, "to": now, "date": week.date},
     )
 
@@ -209,7 +214,7 @@ def forecast_message(week: Week, forecast: ResolvedForecast, links: Links) -> Me
         key=f"forecast:{forecast.id}",
         title=f"{_prefix(week)}: forecast {forecast.status}: {forecast.prediction}",
         body=body,
-        labels=(LABEL, "forecast", f"forecast: {forecast.status}"),
+        labels=(LABEL, "forecast", label(f"forecast: {forecast.status}")),
         meta={"id": forecast.id, "status": forecast.status},
     )
 
@@ -295,7 +300,7 @@ def digest_message(week: Week, staleness: Staleness, links: Links) -> Message:
         key=f"{week.date}:digest",
         title=f"{_prefix(week)}: week to {when}: {state} (score {score_text(week.score)})",
         body=body,
-        labels=(LABEL, "status", f"verdict: {week.verdict}"),
+        labels=(LABEL, "status", label(f"verdict: {week.verdict}")),
         meta={"verdict": week.verdict, "date": week.date, "site": _prefix(week)},
     )
 
