@@ -224,11 +224,15 @@ def test_staleness_counts_days_from_the_newest_data(newest, reference, age, stal
     assert (found.age_days, found.stale, found.newest) == (age, stale, newest)
 
 
-def test_staleness_takes_the_evaluations_own_age_on_its_own_date():
-    ev = fake_ev("2025-11-21", data_age_days=12)
-    assert staleness(ev, pd.Timestamp("2025-11-21")).age_days == 12
-    # on another reference date (a default run measures against today) it counts itself
-    assert staleness(ev, pd.Timestamp("2025-11-25")).age_days == 4
+def test_staleness_takes_the_evaluations_own_freshness_on_its_own_date():
+    own = SimpleNamespace(report_date=pd.Timestamp("2025-11-21"), age_days=12, limit_days=14)
+    ev = fake_ev("2025-11-21", freshness=own)
+    found = staleness(ev, pd.Timestamp("2025-11-21"))
+    assert (found.age_days, found.limit_days, found.stale) == (12, 14, False)
+    # on another reference date (a default run measures against today) it counts itself,
+    # against the thesis's own limit
+    found = staleness(ev, pd.Timestamp("2025-12-06"))
+    assert (found.age_days, found.limit_days, found.stale) == (15, 14, True)
 
 
 # ------------------------------------------------------------------ resolved forecasts

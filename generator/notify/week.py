@@ -11,6 +11,7 @@ from generator.evaluate import Evaluation
 from generator.notify.decide import Flip, ResolvedForecast, Staleness, Week
 
 #: THESIS.md, "Stale site": data more than 10 days older than the report date is stale
+#: (used only for an evaluation that carries no limit of its own)
 STALE_AFTER_DAYS = 10
 
 
@@ -47,19 +48,20 @@ def staleness(ev: Evaluation, reference: pd.Timestamp) -> Staleness:
     """The age of the newest daily observation on ``reference`` (the report date, or today
     for a default run, so a fetch that stopped bringing data shows up as age).
 
-    The one place to switch over to the evaluation's own ``data_age_days`` (the trust
-    issue's rule) once it exists: it is used when present and measured on the same date.
-    """
+    The evaluation's own site freshness (the trust issue's rule, with the thesis's limit)
+    is used as it is when it was measured on the same date; on another date the age is
+    counted the same way against the same limit."""
     newest = ev.data.latest_date()
-    own_age = getattr(ev, "data_age_days", None)
-    if own_age is not None and ev.as_of.normalize() == reference.normalize():
-        age: int | None = int(own_age)
+    own = getattr(ev, "freshness", None)
+    limit = int(getattr(own, "limit_days", STALE_AFTER_DAYS))
+    if own is not None and pd.Timestamp(own.report_date).normalize() == reference.normalize():
+        age = None if own.age_days is None else int(own.age_days)
     else:
         age = None if newest is None else int((reference.normalize() - newest.normalize()).days)
     return Staleness(
         newest=None if newest is None else newest.date().isoformat(),
         age_days=age,
-        limit_days=STALE_AFTER_DAYS,
+        limit_days=limit,
     )
 
 
