@@ -145,6 +145,19 @@ def parser() -> argparse.ArgumentParser:
         "data, not from today)",
     )
     _post_options(ps)
+
+    from generator.notify.run import add_arguments as notify_arguments
+
+    n = sub.add_parser(
+        "notify",
+        help="tell followers what this week deserves (GitHub issues, Apprise push)",
+        description="Decide what this week deserves (a verdict change, checks that flipped, "
+        "forecasts that resolved, the weekly digest, an alarm on stale data) and send it: "
+        "GitHub issues when GITHUB_TOKEN is set, Apprise when APPRISE_URLS is set.",
+    )
+    _common(n)
+    _data_options(n)
+    notify_arguments(n)
     return top
 
 
@@ -175,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_fetch(args, console)
         if args.command in ("post", "posts"):
             return cmd_posts(args, console)
+        if args.command == "notify":
+            from generator.notify.run import main as cmd_notify
+
+            return cmd_notify(args, console)
     except GeneratorError as exc:
         # soft_wrap: a long path is never broken mid-word, so the message stays greppable
         text = escape(str(exc))  # a thesis string in the message is text, never rich markup

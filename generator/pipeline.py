@@ -290,6 +290,7 @@ def _hand_written_nav(docs_dir: Path) -> list[Any]:
     pages = []
     for name, title in (
         ("blog/index.md", "Updates"),
+        ("follow.md", "Follow"),
         ("customise.md", "Customise"),
         ("about.md", "About"),
     ):

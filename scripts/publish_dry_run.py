@@ -11,8 +11,10 @@ the fetch are stood in for:
                come out byte-identical); commit (pushes to the throwaway origin)
   build job:   a fresh clone of the pushed commit; build with SITE_URL/REPO_URL/REPO_NAME
                as configure-pages gives them for a fork; demo-check; then the RSS feed
-               must parse and list every post with its own date, and every page must link
-               the feed; the deploy is only printed
+               must parse and list every post with its own date (the JSON Feed the same
+               posts, in full), and every page must link the feed; the deploy is only printed
+  notify job:  `notify --dry-run` prints the week's messages; the notify step runs with no
+               token and no push target, so it sends nothing
 
 Usage: python scripts/publish_dry_run.py [--data DIR] [--as-of DATE] [--backfill-weeks N]
 Exit status 0 when every step and check passed, 1 otherwise.
@@ -21,6 +23,7 @@ Exit status 0 when every step and check passed, 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -44,6 +47,7 @@ DEFAULT_DATA = REPO.parent / "shared" / "data"
 BOT = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
 POSTS = Path("docs/blog/posts")
 FEED = "feed_rss_created.xml"
+JSON_FEED = "feed_json_created.json"
 FEED_LENGTH = 52  # mkdocs.yml, plugins: rss: length
 
 
@@ -323,6 +327,15 @@ class DryRun:
             for _, day, title in items:
                 print(f"  {day}  {title}")
             print(f"{FEED}: valid XML, {len(items)} items, each dated by its post")
+            json_feed = json.loads((site / JSON_FEED).read_text(encoding="utf-8"))
+            links = [item.get("url") for item in json_feed.get("items", [])]
+            if json_feed.get("version") != "https://jsonfeed.org/version/1.1":
+                raise DryRunFailed(f"{JSON_FEED} is not JSON Feed 1.1")
+            if sorted(links) != sorted(link for link, _, _ in items):
+                raise DryRunFailed(f"{JSON_FEED} and {FEED} list different posts")
+            if not all(item.get("content_html") for item in json_feed["items"]):
+                raise DryRunFailed(f"{JSON_FEED}: an item has no content")
+            print(f"{JSON_FEED}: JSON Feed 1.1, the same {len(links)} posts, each in full")
             return items
 
     def check_pages(self, site: Path) -> None:
@@ -386,6 +399,26 @@ class DryRun:
                 f"{self.site_url}"
             )
 
+    def notify(self) -> None:
+        with self.step("notify job: what this week deserves (nothing is sent in a dry run)"):
+            as_of = ["--as-of", self.as_of] if self.as_of else []
+            # never a real token or push target from the developer's shell
+            quiet_env = self.env(self.build, GITHUB_TOKEN="", APPRISE_URLS="")
+            done = self.run(
+                [sys.executable, "-m", "generator", "notify", "--dry-run", *as_of],
+                cwd=self.build,
+                env={**quiet_env, "SITE_URL": self.site_url},
+                quiet=True,
+            )
+            messages = [json.loads(line) for line in done.stdout.splitlines()]
+            if not messages or messages[-1].get("channel") != "digest":
+                raise DryRunFailed(f"notify --dry-run printed no weekly digest: {done.stdout!r}")
+            for message in messages:
+                print(f"  {message['channel']:8}  {message['title']}")
+            self.workflow_step(
+                "notify", self.build, AS_OF=self.as_of, GITHUB_TOKEN="", APPRISE_URLS=""
+            )
+
     def main(self) -> int:
         start = time.perf_counter()
         try:
@@ -399,6 +432,7 @@ class DryRun:
             items = self.check_feed(site)
             self.check_pages(site)
             self.deploy(site)
+            self.notify()
         except DryRunFailed as exc:
             print(f"\nDRY RUN FAILED: {exc}", file=sys.stderr)
             print(f"(left for inspection: {self.tmp})", file=sys.stderr)

