@@ -157,8 +157,7 @@ def test_the_dry_run_with_no_options_on_real_data(tmp_path):
     # verdict change; btc_htf_uptrend went from fail to warn between the two weeks
     assert "verdict changed" not in out
     assert (
-        "  flips     Small caps lead crypto: 1 check changed status (week to 21 August 2026)"
-        in out
+        "  flips     Small caps lead crypto: 1 check changed status (week to 21 August 2026)" in out
     )
     assert "GitHub: GITHUB_TOKEN is not set" in out and "APPRISE_URLS is not set" in out
     assert "Dry run passed" in out
