@@ -371,6 +371,11 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[red]failed:[/] {names}; their cached files were left as they were")
         if os.environ.get("GITHUB_ACTIONS") == "true":
             print(f"::warning title=Fetch failed::Series not updated: {names}")
+    if report.exit_code == 2:
+        console.print(
+            "[bold red]error:[/] the source answered in a shape this version cannot read "
+            "(see 'unreadable' above): update yfinance or report it; exit 2, nothing to publish"
+        )
     return report.exit_code
 
 

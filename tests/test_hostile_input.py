@@ -7,6 +7,7 @@ hand from the edited text (the line is found by searching the written file).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -531,7 +532,7 @@ NOT_DATES = [
 
 
 @pytest.mark.parametrize("index", [n[1] for n in NOT_DATES], ids=[n[0] for n in NOT_DATES])
-def test_a_yahoo_answer_not_indexed_by_dates_fails_that_series(tmp_path, index):
+def test_a_yahoo_answer_not_indexed_by_dates_is_bad_input(tmp_path, index):
     from generator.sources.fetch import FetchTarget, fetch_all
 
     columns = pd.MultiIndex.from_product([["Open", "High", "Low", "Close", "Volume"], ["^RUT"]])
@@ -540,10 +541,55 @@ def test_a_yahoo_answer_not_indexed_by_dates_fails_that_series(tmp_path, index):
         [FetchTarget("yahoo", "^RUT")], tmp_path, yahoo_download=lambda *a, **k: frame
     )
     (outcome,) = report.outcomes
-    assert outcome.status == "failed"
+    assert outcome.status == "unreadable"
     assert outcome.message.startswith("Yahoo's answer is not indexed by dates")
-    assert report.exit_code == 1  # a failed series: the partial-fetch code, never a crash
+    assert report.exit_code == 2  # bad input: the weekly workflow publishes only on 0 or 1
     assert not (tmp_path / "RUT.csv").exists()
+
+
+def test_an_unreadable_answer_still_stores_the_other_source(tmp_path):
+    """Exit 2 stops publishing, but what did arrive (FRED here) is kept: nothing is lost."""
+    from generator.sources.fetch import FetchTarget, fetch_all
+
+    columns = pd.MultiIndex.from_product([["Open", "High", "Low", "Close", "Volume"], ["^RUT"]])
+    frame = pd.DataFrame([[1.0] * 5] * 3, index=pd.RangeIndex(3), columns=columns)
+    csv = "observation_date,DFF\n2024-01-02,5.33\n2024-01-03,5.33\n"
+    report = fetch_all(
+        [FetchTarget("yahoo", "^RUT"), FetchTarget("fred", "DFF", math.inf)],
+        tmp_path,
+        yahoo_download=lambda *a, **k: frame,
+        fred_get=lambda url: csv,
+    )
+    statuses = {o.symbol: o.status for o in report.outcomes}
+    assert statuses == {"^RUT": "unreadable", "DFF": "updated"}
+    assert report.exit_code == 2
+    assert (tmp_path / "DFF.csv").exists() and not (tmp_path / "RUT.csv").exists()
+
+
+def test_the_fetch_command_exits_2_on_an_unreadable_answer(tmp_path, monkeypatch, capsys):
+    from generator.sources import fetch as fetch_module
+
+    def text_indexed(symbols, **_):
+        fields = ["Open", "High", "Low", "Close", "Volume"]
+        columns = pd.MultiIndex.from_product([fields, symbols])
+        return pd.DataFrame(1.0, index=pd.Index(["a", "b", "c"]), columns=columns)
+
+    def unreachable(url):
+        raise OSError("no route to host")
+
+    real = fetch_module.fetch_all
+    monkeypatch.setattr(
+        fetch_module,
+        "fetch_all",
+        lambda targets, cache, **kw: real(
+            targets, cache, **{**kw, "yahoo_download": text_indexed, "fred_get": unreachable}
+        ),
+    )
+    code = cli.main(["fetch", "--cache", str(tmp_path / "cache")])
+    captured = capsys.readouterr()
+    out = captured.out + captured.err
+    assert code == 2, out
+    assert "unreadable" in out and "cannot read" in out
 
 
 def test_exit_codes_are_documented_the_same_everywhere():

@@ -48,7 +48,7 @@ from generator.sources.cache import (
 )
 from generator.sources.validate import Plausible, new_problems, overlap_disagreement
 
-Status = Literal["updated", "unchanged", "failed", "rejected"]
+Status = Literal["updated", "unchanged", "failed", "rejected", "unreadable"]
 # "offline": no route to the host (DNS, refused, unreachable); retrying will not help.
 # "network": a timeout or dropped connection. Both mean we cannot reach the source.
 # "network", "rate" (rate-limited) and "server" (HTTP 5xx) are retried.
@@ -98,10 +98,14 @@ class FetchReport:
 
     @property
     def failed(self) -> list[SeriesOutcome]:
-        return [o for o in self.outcomes if o.status in ("failed", "rejected")]
+        return [o for o in self.outcomes if o.status in ("failed", "rejected", "unreadable")]
 
     @property
     def exit_code(self) -> int:
+        """0 all fetched; 1 some series failed (publish what we have); 2 an answer in a shape
+        we cannot read (yfinance or the source changed: nothing is published on it)."""
+        if any(o.status == "unreadable" for o in self.outcomes):
+            return 2
         return 1 if self.failed else 0
 
 
@@ -195,7 +199,13 @@ def fetch_all(
 
 def print_summary(report: FetchReport, console: Console) -> None:
     """A table with one row per series: rows added, last date, status and what happened."""
-    styles = {"updated": "green", "unchanged": "dim", "failed": "red", "rejected": "red"}
+    styles = {
+        "updated": "green",
+        "unchanged": "dim",
+        "failed": "red",
+        "rejected": "red",
+        "unreadable": "red",
+    }
     table = Table(title="fetch", title_justify="left")
     table.add_column("series")
     table.add_column("source")
@@ -281,6 +291,9 @@ def _download_yahoo(
 
 
 def _take_yahoo_part(item: _Series, part: pd.DataFrame | str, now: datetime) -> None:
+    if isinstance(part, yahoo.Malformed):
+        item.problem = _Problem("unreadable", part)
+        return
     if isinstance(part, str):
         item.problem = _Problem("failed", part, yahoo.error_kind(part))
         return

@@ -100,6 +100,11 @@ class _FailedDownloads(logging.Handler):
             self.errors[str(ticker).upper()] = _CURL_BOILERPLATE.sub("", match.group(2))
 
 
+class Malformed(str):
+    """Why Yahoo's answer could not be read at all (its shape, not its values): yfinance or
+    Yahoo changed under us. The fetch exits 2 on it, like any input it cannot read."""
+
+
 def error_kind(message: str) -> str:
     """What a yfinance error message means for us.
 
@@ -131,7 +136,8 @@ def split_download(frame: pd.DataFrame, symbols: list[str]) -> dict[str, pd.Data
     if not isinstance(frame.index, pd.DatetimeIndex):
         # a frame indexed by numbers or text: reading it as dates would invent 1970 rows
         shown = type(frame.index).__name__
-        return {s: f"Yahoo's answer is not indexed by dates (received {shown})" for s in symbols}
+        why = Malformed(f"Yahoo's answer is not indexed by dates (received {shown})")
+        return dict.fromkeys(symbols, why)
     columns = frame.columns
     if not isinstance(columns, pd.MultiIndex) or columns.nlevels != 2:
         if len(symbols) == 1 and "Close" in map(str, columns):
