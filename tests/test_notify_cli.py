@@ -181,3 +181,28 @@ def test_a_fresh_week_closes_the_alarm_and_pushes_the_recovery(real_data, receiv
         assert receiver.titles("/chat")[-1] == (
             "Small caps lead crypto: recovered: the weekly update works again"
         )
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(
+    ("friday", "told"),
+    [
+        # BTC closed at 124,752.53 on 2025-10-06; its first close at or below half of that
+        # is 60,922.67 on Friday 2026-06-05 (read off BTC-USD.csv with awk): the 2025 top
+        # is confirmed that day, so "the cycle peaks in 2026" is missed that week, and only
+        ("2026-05-29", False),
+        ("2026-06-05", True),
+        ("2026-06-12", False),
+    ],
+)
+def test_a_forecast_is_told_the_week_it_resolves(real_data, capsys, friday, told):
+    code = main(["notify", "--data", str(real_data), "--as-of", friday, "--dry-run"])
+    assert code == 0
+    forecasts = [m for m in lines(capsys.readouterr().out) if m["channel"] == "forecast"]
+    if not told:
+        assert forecasts == []
+        return
+    [message] = forecasts
+    assert message["title"].endswith("forecast missed: The cycle peaks in 2026, not 2025")
+    assert "resolved on 5 June 2026: **missed**" in message["body"]
+    assert "124,753 on 2025-10-06" in message["body"] and "60,923" in message["body"]

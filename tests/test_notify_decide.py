@@ -238,23 +238,55 @@ def test_staleness_takes_the_evaluations_own_freshness_on_its_own_date():
 # ------------------------------------------------------------------ resolved forecasts
 
 
+def forecast_evaluation(closes: dict[str, float]):
+    """An evaluation holding one forecast (a new Bitcoin high during 2026) and its closes."""
+    from generator.config import ForecastSpec
+    from generator.forecasts import WindowParams
+
+    spec = ForecastSpec(
+        id="btc_new_high_2026",
+        kind="new_high_within",
+        title="Bitcoin sets a new all-time high during 2026",
+    )
+    params = WindowParams(series="btc", start="2026-01-01", end="2026-12-31")
+    values = pd.Series(closes, dtype=float)
+    values.index = pd.to_datetime(values.index)
+    series = SimpleNamespace(values=values, lag_days=0, name="Bitcoin")
+    return SimpleNamespace(thesis=SimpleNamespace(forecasts=[(spec, params)]), data={"btc": series})
+
+
+# the record before the window is 100 (1 Dec 2025); 101 on Wednesday 4 March 2026 beats it
+HIT_ON_4_MARCH = {"2025-12-01": 100.0, "2026-03-02": 90.0, "2026-03-04": 101.0}
+# no close beats 100, and the closes reach the window's last day on Thursday 31 December
+MISSED_ON_31_DECEMBER = {
+    "2025-12-01": 100.0,
+    **{f"2026-12-{d:02d}": 95.0 for d in range(20, 32)},
+    "2027-01-01": 96.0,
+}
+
+
 @pytest.mark.parametrize(
-    ("forecast", "kept"),
+    ("closes", "friday", "expected"),
     [
-        ({"id": "a", "status": "hit", "resolved_on": "2025-11-19"}, True),
-        ({"id": "a", "status": "missed", "resolved_on": "2025-11-21"}, True),
-        ({"id": "a", "status": "hit", "resolved_on": "2025-11-14"}, False),  # the week before
-        ({"id": "a", "status": "hit", "resolved_on": "2025-11-22"}, False),  # after the week
-        ({"id": "a", "status": "open", "resolved_on": None}, False),
-        ({"id": "a", "status": "unresolved", "resolved_on": "2025-11-20"}, False),
-        ({"id": "a", "status": "hit"}, False),
-        (SimpleNamespace(id="a", status="hit", resolved_on="2025-11-20"), True),
+        (HIT_ON_4_MARCH, "2026-02-27", None),  # before the new high: open, nothing to say
+        (HIT_ON_4_MARCH, "2026-03-06", ("hit", "2026-03-04")),  # the week it happened
+        (HIT_ON_4_MARCH, "2026-03-13", None),  # a week later: already told
+        (MISSED_ON_31_DECEMBER, "2026-12-25", None),  # the window is still open
+        (MISSED_ON_31_DECEMBER, "2027-01-01", ("missed", "2026-12-31")),
+        (MISSED_ON_31_DECEMBER, "2027-01-08", None),
     ],
 )
-def test_forecasts_resolved_in_the_week(forecast, kept):
-    ev = SimpleNamespace(forecasts=[forecast])
-    found = resolved_forecasts(ev, pd.Timestamp("2025-11-21"))
-    assert len(found) == int(kept)
+def test_forecasts_resolved_in_the_week(closes, friday, expected):
+    found = resolved_forecasts(forecast_evaluation(closes), pd.Timestamp(friday))
+    got = (found[0].status, found[0].resolved_on) if found else None
+    assert got == expected
+
+
+def test_a_forecast_whose_data_stops_is_not_told_as_resolved():
+    # the closes stop on 20 December: past the window the forecast is unresolved, never
+    # missed, and unresolved is no news for followers
+    closes = {"2025-12-01": 100.0, "2026-12-20": 95.0}
+    assert resolved_forecasts(forecast_evaluation(closes), pd.Timestamp("2027-01-01")) == []
 
 
 def test_an_evaluation_without_forecasts_resolves_none():
@@ -262,24 +294,14 @@ def test_an_evaluation_without_forecasts_resolves_none():
 
 
 def test_a_resolved_forecast_gets_its_message():
-    ev = SimpleNamespace(
-        forecasts=[
-            {
-                "id": "btc_new_high_2026",
-                "prediction": "Bitcoin sets a new all-time high during 2026",
-                "status": "hit",
-                "resolved_on": "2026-03-04",
-                "evidence": "First close above 126,198: 127,010 on 4 March 2026.",
-            }
-        ]
-    )
+    ev = forecast_evaluation(HIT_ON_4_MARCH)
     [forecast] = resolved_forecasts(ev, pd.Timestamp("2026-03-06"))
     w = Week("2026-03-06", "mixed", "mixed", 0.5, 0.5, (), "Thesis")
     [message, _digest] = decide(w, FRESH, [forecast], LINKS)
     assert message.channel == "forecast" and message.key == "forecast:btc_new_high_2026"
     assert message.title == "Thesis: forecast hit: Bitcoin sets a new all-time high during 2026"
     assert "resolved on 4 March 2026: **hit**" in message.body
-    assert "127,010 on 4 March 2026" in message.body
+    assert "Bitcoin closed at 101.00 on 2026-03-04" in message.body
 
 
 def test_a_long_verdict_still_makes_a_valid_label():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import pandas as pd
 
@@ -65,37 +64,40 @@ def staleness(ev: Evaluation, reference: pd.Timestamp) -> Staleness:
     )
 
 
-#: A source of forecasts that resolved in the week to a date. Forecasts (issue 19) plug in
-#: here; until the evaluation carries them, none resolves.
+#: A source of forecasts that resolved in the week to a date.
 ForecastSource = Callable[[Evaluation, pd.Timestamp], Sequence[ResolvedForecast]]
 
 
 def resolved_forecasts(ev: Evaluation, day: pd.Timestamp) -> list[ResolvedForecast]:
-    """Forecasts whose status became hit or missed in the week ending ``day``.
+    """Forecasts of the thesis that became hit or missed in the week ending ``day``.
 
-    Reads ``ev.forecasts`` when the evaluation has it (a list of objects or dicts with
-    ``id``, ``status``, ``resolved_on`` and optionally ``prediction`` and ``evidence``);
-    an evaluation without forecasts yields none."""
+    Each forecast is resolved on ``day`` and a week earlier, from the market data alone (the
+    same resolution the site and the weekly post show); one whose status went from open (or
+    unresolved) to hit or missed resolved this week, on the first day of the week it reads
+    so. A run of a later week finds nothing for it: its message goes out once."""
+    from generator import forecasts
+
+    thesis = getattr(ev, "thesis", None)
+    specs = getattr(thesis, "forecasts", None) or []
+    before = day - pd.Timedelta(days=7)
     found = []
-    week_start = day - pd.Timedelta(days=7)
-    for item in getattr(ev, "forecasts", None) or ():
-        status = _field(item, "status")
-        resolved_on = _field(item, "resolved_on")
-        if status not in ("hit", "missed") or not resolved_on:
+    for spec, params in specs:
+        changed = forecasts.changes([(spec, params)], ev.data, before, day)
+        if not changed or changed[0][1].status not in ("hit", "missed"):
             continue
-        when = pd.Timestamp(resolved_on)
-        if week_start < when <= day:
-            found.append(
-                ResolvedForecast(
-                    id=str(_field(item, "id")),
-                    prediction=str(_field(item, "prediction") or _field(item, "id")),
-                    status=str(status),
-                    resolved_on=when.date().isoformat(),
-                    evidence=str(_field(item, "evidence") or ""),
-                )
+        now = changed[0][1]
+        first = next(
+            when
+            for when in pd.date_range(before + pd.Timedelta(days=1), day)
+            if forecasts.resolve(spec, params, ev.data, when).status == now.status
+        )
+        found.append(
+            ResolvedForecast(
+                id=spec.id,
+                prediction=spec.title,
+                status=now.status,
+                resolved_on=first.date().isoformat(),
+                evidence=now.summary,
             )
+        )
     return found
-
-
-def _field(item: Any, name: str) -> Any:
-    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
