@@ -212,3 +212,15 @@ def test_the_follow_page_and_the_feed_links(built):
         target = (site / "follow" / href).resolve()
         assert target.exists() or (target / "index.html").exists(), href
     assert "APPRISE_URLS" in page and "verdict-change" in page
+
+
+def test_the_feeds_carry_the_latest_20_posts_as_the_follow_page_says():
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    config = yaml.load((root / "mkdocs.yml").read_text(), Loader=yaml.BaseLoader)
+    [rss] = [p["rss"] for p in config["plugins"] if isinstance(p, dict) and "rss" in p]
+    assert rss["length"] == "20"
+    assert "the latest 20" in (root / "docs" / "follow.md").read_text()
