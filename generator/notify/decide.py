@@ -124,6 +124,12 @@ def score_text(score: float | None) -> str:
     return "n/a" if score is None else f"{score:.2f}"
 
 
+def alarm(key: str, title: str, body: str, reason: str) -> Message:
+    """An alarm-channel message: the three alarms (stale, failed, recovered) differ only in
+    their words, and the GitHub side finds an open alarm by its label and ``reason``."""
+    return Message("alarm", key, title, body, labels=(LABEL, "alarm"), meta={"reason": reason})
+
+
 def verdict_changed(week: Week) -> bool:
     return week.previous_verdict is not None and week.verdict != week.previous_verdict
 
@@ -234,14 +240,7 @@ def stale_message(week: Week, staleness: Staleness, links: Links) -> Message:
         "A quiet week and a broken fetch look alike from outside; the alarm closes "
         f"itself once fresh data arrives.\n\nThe checklist: {links.home}{_sample_note(week)}"
     )
-    return Message(
-        channel="alarm",
-        key=f"{week.date}:alarm:stale",
-        title=f"{_prefix(week)}: alarm: {title}",
-        body=body,
-        labels=(LABEL, "alarm"),
-        meta={"reason": "stale"},
-    )
+    return alarm(f"{week.date}:alarm:stale", f"{_prefix(week)}: alarm: {title}", body, "stale")
 
 
 def failed_message(site_title: str, day: str, run_url: str | None, run_id: str | None) -> Message:
@@ -252,14 +251,8 @@ def failed_message(site_title: str, day: str, run_url: str | None, run_id: str |
         "be missing, and the site may show last week's report. The run's log says which "
         f"step failed. The alarm closes after the next successful run.\n\n{where}"
     )
-    return Message(
-        channel="alarm",
-        key=f"alarm:failed:{run_id or day}",
-        title=f"{site_title}: alarm: the weekly update failed ({long_date(day)})",
-        body=body,
-        labels=(LABEL, "alarm"),
-        meta={"reason": "failed"},
-    )
+    title = f"{site_title}: alarm: the weekly update failed ({long_date(day)})"
+    return alarm(f"alarm:failed:{run_id or day}", title, body, "failed")
 
 
 def recovered_message(week: Week, staleness: Staleness) -> Message:
@@ -269,14 +262,8 @@ def recovered_message(week: Week, staleness: Staleness) -> Message:
         f"Recovered: the weekly run for the week to {long_date(week.date)} succeeded with "
         f"fresh data (newest {newest}, {days(staleness.age_days)} old)."
     )
-    return Message(
-        channel="alarm",
-        key=f"{week.date}:recovered",
-        title=f"{_prefix(week)}: recovered: the weekly update works again",
-        body=body,
-        labels=(LABEL, "alarm"),
-        meta={"reason": "recovered"},
-    )
+    title = f"{_prefix(week)}: recovered: the weekly update works again"
+    return alarm(f"{week.date}:recovered", title, body, "recovered")
 
 
 def digest_message(week: Week, staleness: Staleness, links: Links) -> Message:
