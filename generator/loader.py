@@ -39,7 +39,7 @@ from generator.config import (
 from generator.errors import GeneratorError
 from generator.forecasts import FORECAST_KINDS
 from generator.plugins import load_plugins
-from generator.registry import PluginScope
+from generator.registry import PluginScope, parse_kinded
 from generator.rules import RULES
 from generator.sanity import MAX_TEXT, UniqueKeyLoader, read_text, thesis_issues
 from generator.yaml_errors import explain as explain_yaml
@@ -266,16 +266,11 @@ def load_thesis(path: Path | str) -> LoadedThesis:
                 ):
                     add(("series", sid, "terms", t, "series"), _unknown_series(ref, series_ids))
 
-    def parse_params(where: tuple[Any, ...], model: type[BaseModel], given: Any) -> Any:
-        """A check's or claim's params parsed by its kind's model, with their series ids
-        checked against `series:`; None (and the problems reported) if they are not valid."""
-        try:
-            params = model.model_validate(given)
-        except ValidationError as exc:
-            fields = [f.alias or n for n, f in model.model_fields.items()]
-            for err in exc.errors():
-                add((*where, "params", *err["loc"]), _message(err, fields))
-            return None
+    def param_problem(err: Any, model: type[BaseModel]) -> str:
+        return _message(err, [f.alias or n for n, f in model.model_fields.items()])
+
+    def known_series(where: tuple[Any, ...], model: type[BaseModel], params: Any) -> None:
+        """Report every series id in parsed params that `series:` does not define."""
         for sid in params.series_ids() if series_ids else []:
             if sid not in raw_series:
                 field = next(
@@ -283,18 +278,37 @@ def load_thesis(path: Path | str) -> LoadedThesis:
                     "series",
                 )
                 add((*where, "params", field), _unknown_series(sid, series_ids))
-        return params
 
-    def kind_and_params(
-        where: tuple[Any, ...], spec: Any, kinds: dict[str, Any], what: str
-    ) -> tuple[Any, Any]:
-        """The kind a check or claim names and its parsed params; (kind or None, None) and
-        the problem reported when either is not valid."""
-        kind = kinds.get(spec.kind)
-        if kind is None:
-            add((*where, "kind"), _unknown(what, spec.kind, sorted(kinds)))
-            return None, None
-        return kind, parse_params(where, kind.params, spec.params)
+    def kinded(
+        section: str, specs: list[tuple[int, Any]], kinds: dict[str, Any], noun: str
+    ) -> list[tuple[Any, Any, Any]]:
+        """``(spec, parsed params, kind)`` of every spec whose kind and params are valid;
+        the problems reported where each spec stands in ``section``."""
+        valid, problems = parse_kinded(
+            [(spec.id, spec.kind, spec.params) for _, spec in specs],
+            kinds,
+            noun,
+            _unknown,
+            param_problem,
+        )
+        for (n, *rest), message in problems:
+            add((section, specs[n][0], *rest), message)
+        out = []
+        for n, kind, params in valid:
+            known_series((section, specs[n][0]), kind.params, params)
+            out.append((specs[n][1], params, kind))
+        return out
+
+    def listed(section: str, model: Any, kinds: dict[str, Any], noun: str) -> list[Any]:
+        """The claims or forecasts: each spec with its params parsed by its kind."""
+        items = raw.get(section) if isinstance(raw.get(section), list) else []
+        specs: list[tuple[int, Any]] = []
+        for i, item in enumerate(items):
+            try:
+                specs.append((i, model.model_validate(item)))
+            except ValidationError:
+                continue  # already reported above
+        return [(spec, params) for spec, params, _ in kinded(section, specs, kinds, noun)]
 
     raw_checks = raw.get("checks") if isinstance(raw.get("checks"), list) else []
     seen: dict[str, int] = {}
@@ -314,9 +328,12 @@ def load_thesis(path: Path | str) -> LoadedThesis:
             add(("checks", i, *where), message)
         if group_ids and spec.group not in group_ids:
             add(("checks", i, "group"), _unknown("group", spec.group, group_ids))
-        kind, params = kind_and_params(("checks", i), spec, rules, "rule kind")
-        if params is None:
+        # one at a time, so its problems stay in order with the check's other ones; a
+        # repeated check id is worded above, with the first check that used it
+        parsed = kinded("checks", [(i, spec)], rules, "rule")
+        if not parsed:
             continue
+        ((_, params, kind),) = parsed
         if kind.own_status:
             for key in ("pass", "warn"):
                 if key in item:
@@ -330,24 +347,6 @@ def load_thesis(path: Path | str) -> LoadedThesis:
                 f"Expected a 'pass' bound for rule kind '{spec.kind}', but it is missing",
             )
         checks.append(Check(spec, params, kind))
-
-    def listed(section: str, model: Any, kinds: dict[str, Any], noun: str) -> list[Any]:
-        """The claims or forecasts: each spec with its params parsed by its kind."""
-        items = raw.get(section) if isinstance(raw.get(section), list) else []
-        out: list[tuple[Any, Any]] = []
-        seen_ids: set[str] = set()
-        for i, item in enumerate(items):
-            try:
-                spec = model.model_validate(item)
-            except ValidationError:
-                continue  # already reported above
-            if spec.id in seen_ids:
-                add((section, i, "id"), f"duplicate {noun} id '{spec.id}'")
-            seen_ids.add(spec.id)
-            _, params = kind_and_params((section, i), spec, kinds, f"{noun} kind")
-            if params is not None:
-                out.append((spec, params))
-        return out
 
     claims = listed("claims", ClaimSpec, claim_kinds, "claim")
     forecasts = listed("forecasts", ForecastSpec, dict(FORECAST_KINDS), "forecast")

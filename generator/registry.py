@@ -15,10 +15,12 @@ reads ``registry.view(thesis.plugins)``: the built-ins plus that thesis' plugins
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
+
+from pydantic import ValidationError
 
 T = TypeVar("T")
 
@@ -131,3 +133,49 @@ def documented(what: str, key: str, fn: Callable[..., Any]) -> None:
     """A kind's docstring is its user documentation: refuse a kind without one."""
     if not (fn.__doc__ or "").strip():
         raise ValueError(f"{what} {key!r} needs a docstring: it is its documentation")
+
+
+def plain_param_problem(err: Mapping[str, Any], model: type[Any]) -> str:
+    """A parameter's problem as pydantic words it (the loader words it for a YAML file)."""
+    return str(err["msg"])
+
+
+def plain_unknown_kind(what: str, word: str, known: list[str]) -> str:
+    return f"Expected one of {known}, but received {word!r}"
+
+
+def parse_kinded(
+    items: Sequence[tuple[Any, str, Any]],
+    kinds: Mapping[str, Any],
+    noun: str,
+    unknown_kind: Callable[[str, str, list[str]], str] = plain_unknown_kind,
+    param_problem: Callable[[Mapping[str, Any], type[Any]], str] = plain_param_problem,
+) -> tuple[list[tuple[int, Any, Any]], list[tuple[tuple[Any, ...], str]]]:
+    """The one validation of a list of kinded items (claims, forecasts): ``(id, kind word,
+    params)`` each, ``params`` raw or already parsed by the kind's ``params`` model.
+
+    Returns the valid ones as ``(position, kind entry, parsed params)`` and every problem
+    as ``((position, "id" | "kind" | "params", ...), message)``: a repeated id, a kind
+    ``kinds`` does not hold, parameters its model refuses. The callers word them for
+    their reader through ``unknown_kind`` and ``param_problem``."""
+    valid: list[tuple[int, Any, Any]] = []
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    seen: set[Any] = set()
+    for i, (item_id, word, params) in enumerate(items):
+        if item_id in seen:
+            problems.append(((i, "id"), f"duplicate {noun} id {item_id!r}"))
+        seen.add(item_id)
+        kind = kinds.get(word)
+        if kind is None:
+            problems.append(((i, "kind"), unknown_kind(f"{noun} kind", word, sorted(kinds))))
+            continue
+        if not isinstance(params, kind.params):
+            raw = params.model_dump() if hasattr(params, "model_dump") else dict(params)
+            try:
+                params = kind.params.model_validate(raw)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    problems.append(((i, "params", *err["loc"]), param_problem(err, kind.params)))
+                continue
+        valid.append((i, kind, params))
+    return valid, problems

@@ -52,8 +52,21 @@ NAMES = {
 }
 
 
+#: the series each built-in kind reads in these tests, named as a thesis names them
+SERIES = {
+    "no_bear_start_at_highs": {"crypto": "btc", "equity": "rut"},
+    "breakouts_lead_crypto": {"equity": "rut", "leaders": ["btc", "alts"]},
+    "trades_as_risk_asset": {"crypto": "btc", "against": ["spx", "rut"]},
+}
+MODEL_SERIES = {
+    NoBearStartParams: SERIES["no_bear_start_at_highs"],
+    BreakoutsLeadCryptoParams: SERIES["breakouts_lead_crypto"],
+    RiskAssetParams: SERIES["trades_as_risk_asset"],
+}
+
+
 def run(kind: str, series: dict[str, pd.Series], **params: object) -> ClaimResult:
-    return CLAIM_KINDS[kind].evaluate(series, {"names": NAMES, **params})
+    return CLAIM_KINDS[kind].evaluate(series, {"names": NAMES, **SERIES[kind], **params})
 
 
 # --------------------------------------------------------------------------- new highs
@@ -556,9 +569,21 @@ def test_risk_asset_insufficient_without_common_days() -> None:
 
 
 DEFAULT_CLAIMS = [
-    {"id": "no_bear_start_at_smallcap_highs", "kind": "no_bear_start_at_highs", "params": {}},
-    {"id": "rut_breakouts_lead_crypto", "kind": "breakouts_lead_crypto", "params": {}},
-    {"id": "bitcoin_trades_as_risk_asset", "kind": "trades_as_risk_asset", "params": {}},
+    {
+        "id": "no_bear_start_at_smallcap_highs",
+        "kind": "no_bear_start_at_highs",
+        "params": SERIES["no_bear_start_at_highs"],
+    },
+    {
+        "id": "rut_breakouts_lead_crypto",
+        "kind": "breakouts_lead_crypto",
+        "params": SERIES["breakouts_lead_crypto"],
+    },
+    {
+        "id": "bitcoin_trades_as_risk_asset",
+        "kind": "trades_as_risk_asset",
+        "params": SERIES["trades_as_risk_asset"],
+    },
 ]
 
 
@@ -603,8 +628,16 @@ def test_evaluate_claims_missing_series(
 def test_evaluate_claims_reports_every_problem_at_once() -> None:
     claims = [
         {"id": "a", "kind": "no_such_kind", "params": {}},
-        {"id": "b", "kind": "no_bear_start_at_highs", "params": {"min_fall": 1.5, "typo": 1}},
-        {"id": "b", "kind": "breakouts_lead_crypto", "params": {"decide_months": 9}},
+        {
+            "id": "b",
+            "kind": "no_bear_start_at_highs",
+            "params": {**SERIES["no_bear_start_at_highs"], "min_fall": 1.5, "typo": 1},
+        },
+        {
+            "id": "b",
+            "kind": "breakouts_lead_crypto",
+            "params": {**SERIES["breakouts_lead_crypto"], "decide_months": 9},
+        },
     ]
     with pytest.raises(GeneratorError) as caught:
         evaluate_claims(claims, {})
@@ -625,7 +658,7 @@ def test_evaluate_claims_accepts_parsed_pairs_and_names() -> None:
         id = "tops"
         kind = "no_bear_start_at_highs"
 
-    params = NoBearStartParams(equity="iwm", names={"btc": "Bitcoin"})
+    params = NoBearStartParams(crypto="btc", equity="iwm", names={"btc": "Bitcoin"})
     series = {"btc": btc_with_top(), "iwm": equity_at(-0.08)}
     (result,) = evaluate_claims(
         [(Spec(), params)], series, names={"iwm": "IWM", "btc": "BTC"}
@@ -646,7 +679,7 @@ def test_claim_result_rejects_unknown_verdict_and_format() -> None:
 
 
 def test_param_defaults_follow_the_thesis() -> None:
-    tops, brk, risk = NoBearStartParams(), BreakoutsLeadCryptoParams(), RiskAssetParams()
+    tops, brk, risk = (model(**ids) for model, ids in MODEL_SERIES.items())
     assert (tops.crypto, tops.equity, tops.min_fall, tops.near_high, tops.new_high_window_days) == (
         "btc",
         "rut",
@@ -678,7 +711,16 @@ def test_param_defaults_follow_the_thesis() -> None:
 )
 def test_bad_params(model: type, params: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
-        model.model_validate(params)
+        model.model_validate({**MODEL_SERIES[model], **params})
+
+
+@pytest.mark.parametrize("model", list(MODEL_SERIES))
+def test_claims_name_their_series(model: type) -> None:
+    """No default series: a thesis' claims name the series they read (issue 12)."""
+    with pytest.raises(ValidationError) as raised:
+        model.model_validate({})
+    missing = {e["loc"][0] for e in raised.value.errors() if e["type"] == "missing"}
+    assert missing == set(MODEL_SERIES[model])
 
 
 @pytest.mark.parametrize("kind", sorted(CLAIM_KINDS))

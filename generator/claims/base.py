@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from generator.errors import GeneratorError
-from generator.registry import DocumentedKind, Registry, documented
+from generator.registry import DocumentedKind, Registry, documented, parse_kinded
 
 Verdict = Literal["supported", "contradicted", "insufficient data"]
 VERDICTS: tuple[str, ...] = ("supported", "contradicted", "insufficient data")
@@ -175,40 +175,24 @@ def evaluate_claims(
     every problem.
     """
     kinds = CLAIM_KINDS if kinds is None else kinds
-    problems: list[str] = []
-    planned: list[tuple[str, ClaimKind, ClaimParams]] = []
-    seen: set[str] = set()
-    for i, item in enumerate(claims_config):
+    items = []
+    for item in claims_config:
         spec, params = item if isinstance(item, tuple) else (item, None)
-        claim_id = _get(spec, "id")
-        kind_name = _get(spec, "kind")
         if params is None:
             params = _get(spec, "params") or {}
-        where = f"claims[{i}]"
-        if claim_id in seen:
-            problems.append(f"{where}.id: duplicate claim id {claim_id!r}")
-        seen.add(claim_id)
-        kind = kinds.get(kind_name)
-        if kind is None:
-            problems.append(
-                f"{where}.kind: Expected one of {sorted(kinds)}, but received {kind_name!r}"
-            )
-            continue
-        if not isinstance(params, kind.params):
-            raw = params.model_dump() if isinstance(params, BaseModel) else dict(params)
-            try:
-                params = kind.params.model_validate(raw)
-            except ValidationError as exc:
-                for err in exc.errors():
-                    loc = ".".join(str(part) for part in err["loc"])
-                    problems.append(f"{where}.params{'.' + loc if loc else ''}: {err['msg']}")
-                continue
+        items.append((_get(spec, "id"), _get(spec, "kind"), params))
+    valid, problems = parse_kinded(items, kinds, "claim")
+    if problems:
+        lines = [
+            f"claims[{loc[0]}].{'.'.join(map(str, loc[1:]))}: {text}" for loc, text in problems
+        ]
+        raise GeneratorError("invalid claims:\n  " + "\n  ".join(lines))
+    results = {}
+    for i, kind, params in valid:
         if names:
             params = params.model_copy(update={"names": {**names, **params.names}})
-        planned.append((claim_id, kind, params))
-    if problems:
-        raise GeneratorError("invalid claims:\n  " + "\n  ".join(problems))
-    return {claim_id: kind.evaluate(series, params) for claim_id, kind, params in planned}
+        results[items[i][0]] = kind.evaluate(series, params)
+    return results
 
 
 def _get(obj: Any, key: str) -> Any:

@@ -31,8 +31,8 @@ from generator.wording import (
 
 
 class NoBearStartParams(ClaimParams):
-    crypto: str = Field("btc", description="Series whose cycle tops are tested.")
-    equity: str = Field("rut", description="Equity index looked at on each top's date.")
+    crypto: str = Field(description="Series whose cycle tops are tested.")
+    equity: str = Field(description="Equity index looked at on each top's date.")
     min_fall: float = Field(
         0.50,
         gt=0,

@@ -32,9 +32,8 @@ from generator.wording import (
 
 
 class BreakoutsLeadCryptoParams(ClaimParams):
-    equity: str = Field("rut", description="Equity index whose breakouts are found.")
+    equity: str = Field(description="Equity index whose breakouts are found.")
     leaders: list[str] = Field(
-        default_factory=lambda: ["btc", "alts"],
         min_length=1,
         description="Series whose returns after each breakout are measured; the first one's "
         "return decides the verdict.",

@@ -22,9 +22,8 @@ from generator.wording import capitalised, iso_day, json_frac
 
 
 class RiskAssetParams(ClaimParams):
-    crypto: str = Field("btc", description="Series whose co-movement with equities is tested.")
+    crypto: str = Field(description="Series whose co-movement with equities is tested.")
     against: list[str] = Field(
-        default_factory=lambda: ["spx", "rut"],
         min_length=1,
         description="Equity series to correlate with; the first one decides the verdict.",
     )
