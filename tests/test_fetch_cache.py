@@ -18,10 +18,10 @@ from generator.sources.cache import (
     format_number,
     merge,
     read_manifest,
-    read_stored,
     spike_dates,
     write_atomic,
 )
+from generator.sources.csvdir import read_stored
 
 VALUE = ("value",)
 

@@ -21,8 +21,7 @@ import pytest
 from rich.console import Console
 
 from generator.sources import file_name
-from generator.sources.cache import read_stored
-from generator.sources.csvdir import read_series_csv
+from generator.sources.csvdir import read_series_csv, read_stored
 from generator.sources.fetch import FetchTarget, fetch_all
 
 pytestmark = pytest.mark.realdata

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import DataError
-from generator.sources.validate import FIRST_DATE, LAST_DATE, date_in_span
+from generator.sources.csvdir import StoredSeries
 
 PRICE_HEADER = ("date", "open", "high", "low", "close", "volume")
 VALUE_HEADER = ("date", "value")
@@ -65,93 +65,6 @@ def format_number(value: float) -> str:
 
 def format_row(day: date, values: tuple[float, ...]) -> str:
     return ",".join([day.isoformat(), *(format_number(v) for v in values)])
-
-
-@dataclass
-class StoredSeries:
-    """A cache file as it is on disk: its text lines kept verbatim, plus parsed values."""
-
-    path: Path
-    header_line: str
-    header: tuple[str, ...]
-    lines: list[str]
-    dates: list[date]
-    values: np.ndarray  # one row per line, one column per header field after "date"
-
-    @property
-    def last_date(self) -> date | None:
-        return self.dates[-1] if self.dates else None
-
-    def column(self, name: str) -> pd.Series:
-        """One column as a float series indexed by date, gaps (empty cells) dropped."""
-        series = pd.Series(
-            self.values[:, self.header.index(name) - 1],
-            index=pd.DatetimeIndex(np.array(self.dates, dtype="datetime64[ns]"), name="date"),
-        )
-        return series.dropna()
-
-
-def read_stored(path: Path) -> StoredSeries | None:
-    """Read a cache file keeping its lines verbatim; None if the file does not exist.
-
-    Raises :class:`DataError` (with the line) for anything we could not rewrite
-    safely: an unknown header, a bad date, dates not increasing, a bad number.
-    """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataError(path, f"expected UTF-8 text, but received other bytes ({exc})") from None
-    all_lines = text.split("\n")
-    if all_lines and all_lines[-1] == "":
-        all_lines.pop()
-    if not all_lines:
-        raise DataError(path, "the file is empty; expected a header line", line=1)
-    header_line = all_lines[0]
-    header = tuple(h.strip().lower() for h in header_line.split(","))
-    if header[:1] != ("date",) or not ({"close", "value"} & set(header)):
-        raise DataError(
-            path,
-            "expected a header 'date,open,high,low,close,volume', 'date,close' or "
-            f"'date,value', but received {header_line!r}",
-            line=1,
-        )
-    lines = all_lines[1:]
-    dates: list[date] = []
-    values = np.full((len(lines), len(header) - 1), np.nan)
-    for number, line in enumerate(lines, start=2):
-        fields = line.split(",")
-        if len(fields) != len(header):
-            raise DataError(
-                path, f"expected {len(header)} fields, but received {len(fields)}", line=number
-            )
-        try:
-            day = date.fromisoformat(fields[0])
-        except ValueError:
-            raise DataError(
-                path, f"expected a date like 2025-11-21, but received {fields[0]!r}", line=number
-            ) from None
-        if not date_in_span(day):
-            raise DataError(
-                path, f"date {day} is outside the span {FIRST_DATE} to {LAST_DATE}", line=number
-            )
-        if dates and day <= dates[-1]:
-            what = "repeated" if day == dates[-1] else "out of order"
-            raise DataError(path, f"date {day} is {what}; dates must increase", line=number)
-        dates.append(day)
-        for column, cell in enumerate(fields[1:]):
-            if cell.strip() in ("", "."):
-                continue
-            try:
-                values[number - 2, column] = float(cell)
-            except ValueError:
-                raise DataError(
-                    path, f"expected a number, but received {cell!r}", line=number
-                ) from None
-    return StoredSeries(path, header_line, header, lines, dates, values)
 
 
 def check_download(

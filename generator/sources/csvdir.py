@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -19,17 +18,52 @@ PRICE_COLUMNS = ("date", "open", "high", "low", "close", "volume")
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
-def read_series_csv(path: Path) -> pd.DataFrame:
-    """Read one data file into a frame indexed by date with one ``close`` or ``value`` column.
+@dataclass
+class StoredSeries:
+    """A data file as it is on disk: its text lines kept verbatim, plus parsed values."""
+
+    path: Path
+    header_line: str
+    header: tuple[str, ...]
+    lines: list[str]
+    dates: list[date]
+    values: np.ndarray  # one row per line, one column per header field after "date"
+
+    @property
+    def last_date(self) -> date | None:
+        return self.dates[-1] if self.dates else None
+
+    @property
+    def main(self) -> str:
+        """The column a rule reads: ``close`` where there is one, else ``value``."""
+        return "close" if "close" in self.header else "value"
+
+    def column(self, name: str) -> pd.Series:
+        """One column as a float series indexed by date, gaps (empty cells) dropped."""
+        # date ordinals: numpy turns a list of date objects into dates slowly
+        ordinals = np.fromiter((d.toordinal() for d in self.dates), np.int64, len(self.dates))
+        days = (ordinals - EPOCH_ORDINAL).astype("datetime64[D]").astype("datetime64[ns]")
+        series = pd.Series(
+            self.values[:, self.header.index(name) - 1],
+            index=pd.DatetimeIndex(days, name="date"),
+        )
+        return series.dropna()
+
+
+def read_stored(path: Path) -> StoredSeries | None:
+    """The one reader of a data file (``../shared/data``, the ``data/`` cache, a fork's
+    folder); None if the file does not exist.
 
     Accepts ``date,open,high,low,close,volume``, ``date,close`` and ``date,value``.
-    Empty cells and FRED's ``.`` are gaps and are dropped. Any other problem (a
-    header we do not know, a date that does not parse, dates out of order or
-    repeated, a number that is not one) raises :class:`DataError` with the line.
+    Empty cells and FRED's ``.`` are gaps; blank lines are skipped. Any other problem (a
+    header we do not know, a date that does not parse, dates out of order or repeated, a
+    number that is not a finite one) raises :class:`DataError` with the line, so the
+    fetch never rewrites a file it could not read back.
     """
-    days: list[int] = []  # date ordinals: numpy turns a list of date objects into dates slowly
-    values: list[float] = []
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -37,63 +71,77 @@ def read_series_csv(path: Path) -> pd.DataFrame:
         raise DataError(
             path, f"expected UTF-8 text, but byte {exc.start} is not; save it as UTF-8", line
         ) from None
-    with io.StringIO(text, newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            raise DataError(path, "the file is empty; expected a header line", line=1)
-        header = [h.strip().lower() for h in header]
-        if header[:1] != ["date"] or not ({"close", "value"} & set(header)):
+    numbered = [
+        (number, line.removesuffix("\r"))
+        for number, line in enumerate(text.split("\n"), start=1)
+        if line.strip()
+    ]
+    if not numbered:
+        raise DataError(path, "the file is empty; expected a header line", line=1)
+    header_line = numbered[0][1]
+    header = tuple(h.strip().lower() for h in header_line.split(","))
+    if header[:1] != ("date",) or not ({"close", "value"} & set(header)):
+        raise DataError(
+            path,
+            "expected a header 'date,open,high,low,close,volume', 'date,close' or "
+            f"'date,value', but received {header_line!r}",
+            line=1,
+        )
+    rows = numbered[1:]
+    dates: list[date] = []
+    values = np.full((len(rows), len(header) - 1), np.nan)
+    for row, (number, line) in enumerate(rows):
+        fields = line.split(",")
+        if len(fields) != len(header):
             raise DataError(
-                path,
-                "expected a header 'date,open,high,low,close,volume', 'date,close' or "
-                f"'date,value', but received {','.join(header)!r}",
-                line=1,
+                path, f"expected {len(header)} fields, but received {len(fields)}", line=number
             )
-        column = header.index("close") if "close" in header else header.index("value")
-        previous: date | None = None
-        for row in reader:
-            line = reader.line_num
-            if not row or not "".join(row).strip():
-                continue
-            if len(row) != len(header):
-                raise DataError(
-                    path, f"expected {len(header)} fields, but received {len(row)}", line=line
-                )
-            try:
-                day = date.fromisoformat(row[0].strip())
-            except ValueError:
-                raise DataError(
-                    path, f"expected a date like 2025-11-21, but received {row[0]!r}", line=line
-                ) from None
-            if not date_in_span(day):
-                raise DataError(
-                    path,
-                    f"date {day} is outside the span {FIRST_DATE} to {LAST_DATE} that the "
-                    "generator handles",
-                    line=line,
-                )
-            if previous is not None and day <= previous:
-                what = "repeated" if day == previous else "out of order"
-                raise DataError(path, f"date {day} is {what}; dates must increase", line=line)
-            previous = day
-            cell = row[column].strip()
-            if cell in ("", "."):
-                continue
-            try:
-                number = float(cell)
-            except ValueError:
-                raise DataError(
-                    path, f"expected a number, but received {cell!r}", line=line
-                ) from None
-            if not math.isfinite(number):
-                raise DataError(path, f"expected a finite number, but received {cell!r}", line)
-            days.append(day.toordinal())
-            values.append(number)
-    name = header[column]
-    epoch_days = (np.array(days, dtype=np.int64) - EPOCH_ORDINAL).astype("datetime64[D]")
-    index = pd.DatetimeIndex(epoch_days.astype("datetime64[ns]"), name="date")
-    return pd.DataFrame({name: np.array(values, dtype=float)}, index=index)
+        day = _day(path, fields[0], number)
+        if dates and day <= dates[-1]:
+            what = "repeated" if day == dates[-1] else "out of order"
+            raise DataError(path, f"date {day} is {what}; dates must increase", line=number)
+        dates.append(day)
+        for column, cell in enumerate(fields[1:]):
+            values[row, column] = _number(path, cell.strip(), number)
+    return StoredSeries(path, header_line, header, [line for _, line in rows], dates, values)
+
+
+def _day(path: Path, cell: str, line: int) -> date:
+    try:
+        day = date.fromisoformat(cell.strip())
+    except ValueError:
+        raise DataError(
+            path, f"expected a date like 2025-11-21, but received {cell!r}", line=line
+        ) from None
+    if not date_in_span(day):
+        raise DataError(
+            path,
+            f"date {day} is outside the span {FIRST_DATE} to {LAST_DATE} that the generator "
+            "handles",
+            line=line,
+        )
+    return day
+
+
+def _number(path: Path, cell: str, line: int) -> float:
+    if cell in ("", "."):
+        return math.nan
+    try:
+        number = float(cell)
+    except ValueError:
+        raise DataError(path, f"expected a number, but received {cell!r}", line=line) from None
+    if not math.isfinite(number):
+        raise DataError(path, f"expected a finite number, but received {cell!r}", line)
+    return number
+
+
+def read_series_csv(path: Path) -> pd.DataFrame:
+    """A data file as a frame indexed by date with its one ``close`` or ``value`` column
+    (:func:`read_stored` reads it)."""
+    stored = read_stored(path)
+    if stored is None:
+        raise DataError(path, "the file does not exist")
+    return stored.column(stored.main).to_frame(stored.main)
 
 
 class CsvDirSource:

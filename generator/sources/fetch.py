@@ -37,15 +37,14 @@ from generator.sources.cache import (
     PRICE_HEADER,
     VALUE_HEADER,
     RejectedDownload,
-    StoredSeries,
     check_download,
     manifest_entry,
     manifest_text,
     merge,
     read_manifest,
-    read_stored,
     write_atomic,
 )
+from generator.sources.csvdir import StoredSeries, read_stored
 from generator.sources.validate import Plausible, new_problems, overlap_disagreement
 
 Status = Literal["updated", "unchanged", "failed", "rejected", "unreadable"]
