@@ -16,6 +16,7 @@ from datetime import date
 
 import pandas as pd
 
+from generator import wording
 from generator.config import LoadedThesis
 
 INSUFFICIENT = "insufficient data"
@@ -167,7 +168,7 @@ __all__ = [
 
 def score_text(score: float | None, coverage: Coverage) -> str:
     """``0.65 from 9 of 11 checks (0.55 to 0.73 as the 2 unknown fail or pass)``."""
-    shown = "n/a" if score is None else f"{score:.2f}"
+    shown = wording.score(score)
     text = f"{shown} {coverage.text}"
     if coverage.missing and coverage.worst_score is not None and coverage.best_score is not None:
         text += (

@@ -24,6 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from generator.registry import DocumentedKind, Registry, documented
 from generator.rules import SeriesId
+from generator.wording import close as _num
+from generator.wording import day as _day
 
 STATUSES = ("open", "hit", "missed", "unresolved")
 
@@ -103,14 +105,6 @@ def forecast_kind(kind: str, *, params: type[ForecastParams]) -> Callable[[Forec
 
 
 # ------------------------------------------------------------------------------ helpers
-
-
-def _day(when: Any) -> str:
-    return pd.Timestamp(when).date().isoformat()
-
-
-def _num(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.2f}"
 
 
 def _ends(closes: pd.Series) -> str | None:

@@ -27,7 +27,7 @@ from generator.coverage import INSUFFICIENT
 from generator.evaluate import Evaluation
 from generator.rules import RULES, is_series_field
 from generator.sources.kinds import SOURCES
-from generator.wording import cell_text, claim_cell_text
+from generator.wording import cell_text, claim_cell_text, score
 
 
 @dataclass
@@ -117,7 +117,7 @@ def home_context(site: SiteData, _: Any) -> dict[str, Any]:
     bands = sorted(thesis.score.verdicts, key=lambda b: -b.min)
     return dict(
         ev=ev,
-        score_text="n/a" if ev.score is None else f"{ev.score:.2f} of 1",
+        score_text="n/a" if ev.score is None else f"{score(ev.score)} of 1",
         coverage=ev.coverage,
         missing_links=", ".join(
             f"[{ev.check(cid).title}](checks/{cid}.md)" for cid in ev.coverage.missing
@@ -198,7 +198,7 @@ def history_context(site: SiteData, _: Any) -> dict[str, Any]:
         recent=[
             {
                 "date": d.date().isoformat(),
-                "score": "n/a" if pd.isna(row["score"]) else f"{row['score']:.2f}",
+                "score": score(row["score"]),
                 "verdict": row["verdict"],
                 "known": f"{row['known']} of {ev.coverage.scored}",
                 "statuses": [row[c.id] for c in ev.checks],

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from generator import wording
 from generator.config import ConfigError, LoadedThesis
 from generator.errors import GeneratorError
 from generator.evaluate import ICONS
@@ -96,7 +97,7 @@ def validated_markdown(thesis: LoadedThesis) -> str:
 
 def checklist_markdown(ev: Any) -> str:
     """The evaluated checklist, as ``check`` prints it, in Markdown."""
-    score = "n/a" if ev.score is None else f"{ev.score:.2f}"
+    score = wording.score(ev.score)
     lines = [f"### {_cell(ev.thesis.thesis.site.title)} as of {ev.as_of.date()}", ""]
     if ev.demo:
         lines += [
@@ -163,6 +164,6 @@ def check_formatted(args: Any) -> int:
         for c in ev.checks:
             if c.status == "unknown":
                 print(annotation(f"{c.id} is unknown: {c.reason}", level="warning"))
-        score = "n/a" if ev.score is None else f"{ev.score:.2f}"
+        score = wording.score(ev.score)
         print(f"{ev.verdict} (score {score}) as of {ev.as_of.date()}")
     return 0

@@ -3,8 +3,9 @@ home page's line and the page's headline. Each says what the episodes allow and 
 
 from __future__ import annotations
 
-import math
 from typing import Any
+
+from generator.wording import whole_pct
 
 # Rows and records are generator.trackrecord's Row and TrackRecord, read by attribute: that
 # module imports this one, so naming them here would make an import cycle.
@@ -15,12 +16,6 @@ BASE_SUBJECT = "always"
 BASE_STATE = "invested"
 TREND_SUBJECT = "trend"
 NOT_CHECKS = ("verdict", BASE_SUBJECT, TREND_SUBJECT)
-
-
-def pct(x: float | None, signed: bool = True) -> str:
-    if x is None or math.isnan(x):
-        return "n/a"
-    return f"{x:+.0%}" if signed else f"{x:.0%}"
 
 
 def _weeks(h: int) -> str:
@@ -42,8 +37,8 @@ def table_sentence(rows: list[Row], target_name: str, min_episodes: int) -> str:
         best = max(rows, key=lambda r: r.episodes)
         return (
             f"The base rate: over all {best.n} weeks with a {best.horizon_weeks}-week outcome, "
-            f"{target_name}'s median return was {pct(best.median_return)} and "
-            f"{pct(best.hit_rate, False)} of weeks were followed by a gain, from "
+            f"{target_name}'s median return was {whole_pct(best.median_return)} and "
+            f"{whole_pct(best.hit_rate, False)} of weeks were followed by a gain, from "
             f"{best.episodes} independent {best.horizon_weeks}-week episodes."
         )
     clauses = []
@@ -123,7 +118,7 @@ def usefulness(record: TrackRecord, checks: list[str], titles: dict[str, str]) -
         else:
             verdict = "too few episodes"
         detail = "; ".join(
-            f"{s}: {pct(r.median_return)} median over {r.n} weeks ({r.episodes} episodes)"
+            f"{s}: {whole_pct(r.median_return)} median over {r.n} weeks ({r.episodes} episodes)"
             for s, r in rows.items()
             if r.n
         )
@@ -152,16 +147,16 @@ def home_line(record: TrackRecord, verdict: str) -> str | None:
             "past says nothing about this verdict."
         )
     verdict_text = {
-        "above": f"better than the {pct(row.base_median_return)} of all weeks",
-        "below": f"worse than the {pct(row.base_median_return)} of all weeks",
-        "no clear difference": f"no clear difference from the {pct(row.base_median_return)} "
+        "above": f"better than the {whole_pct(row.base_median_return)} of all weeks",
+        "below": f"worse than the {whole_pct(row.base_median_return)} of all weeks",
+        "no clear difference": f"no clear difference from the {whole_pct(row.base_median_return)} "
         "of all weeks",
-        "too few": f"against {pct(row.base_median_return)} for all weeks; "
+        "too few": f"against {whole_pct(row.base_median_return)} for all weeks; "
         f"{row.episodes} independent episodes are too few to say more",
     }.get(row.compared, "")
     return (
         f"After earlier '{verdict}' weeks, {target.name}'s median {h}-week return was "
-        f"{pct(row.median_return)} ({row.n} weeks, {row.episodes} independent episodes): "
+        f"{whole_pct(row.median_return)} ({row.n} weeks, {row.episodes} independent episodes): "
         f"{verdict_text}."
     )
 
@@ -169,7 +164,7 @@ def home_line(record: TrackRecord, verdict: str) -> str | None:
 def table_cells(row: Row) -> dict[str, str]:
     """A row as the page shows it."""
     interval = (
-        f"{pct(row.low)} to {pct(row.high)}"
+        f"{whole_pct(row.low)} to {whole_pct(row.high)}"
         if row.low is not None and row.high is not None
         else "–"
     )
@@ -178,11 +173,11 @@ def table_cells(row: Row) -> dict[str, str]:
         "horizon": f"{row.horizon_weeks} weeks",
         "n": str(row.n),
         "episodes": str(row.episodes),
-        "median": pct(row.median_return),
+        "median": whole_pct(row.median_return),
         "interval": interval,
-        "hit": pct(row.hit_rate, False),
-        "base_median": pct(row.base_median_return),
-        "base_hit": pct(row.base_hit_rate, False),
+        "hit": whole_pct(row.hit_rate, False),
+        "base_median": whole_pct(row.base_median_return),
+        "base_hit": whole_pct(row.base_hit_rate, False),
         "compared": row.compared,
     }
 
@@ -201,8 +196,8 @@ def headline(record: TrackRecord) -> str | None:
     episodes = f"{min(r.episodes for r in rows)} to {max(r.episodes for r in rows)}"
     if told:
         parts = [
-            f"'{r.state}' at {r.horizon_weeks} weeks ({pct(r.median_return)} against "
-            f"{pct(r.base_median_return)}, {r.episodes} episodes, "
+            f"'{r.state}' at {r.horizon_weeks} weeks ({whole_pct(r.median_return)} against "
+            f"{whole_pct(r.base_median_return)}, {r.episodes} episodes, "
             f"{'better' if r.compared == 'above' else 'worse'})"
             for r in told
         ]

@@ -38,6 +38,23 @@ def bound_text(bound: Bound, fmt: str, unit_label: str = "") -> str:
     return " and ".join(parts)
 
 
+def score(value: float | None) -> str:
+    """A score as every page, post and report shows it: two decimals, 'n/a' if unknown."""
+    return "n/a" if value is None or pd.isna(value) else f"{value:.2f}"
+
+
+def whole_pct(x: float | None, signed: bool = True) -> str:
+    """0.173 as '+17%' (or '17%' unsigned): the track record's rounded returns and rates."""
+    if x is None or math.isnan(x):
+        return "n/a"
+    return f"{x:+.0%}" if signed else f"{x:.0%}"
+
+
+def close(x: float) -> str:
+    """A close in a sentence: 98,432 from 1,000 up, 812.50 below."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.2f}"
+
+
 def day(when: Any) -> str:
     return pd.Timestamp(when).strftime("%Y-%m-%d")
 
