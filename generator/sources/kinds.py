@@ -2,15 +2,19 @@
 
 Each kind says, for one series spec of its model in :mod:`generator.config`:
 
-- ``downloads(spec)``: the (fetcher, symbol, max_jump) it needs kept in the data cache
-  (fetchers are the downloaders of :mod:`generator.sources.fetch`: "yahoo", "fred");
+- ``downloads(spec)``: the (fetcher, symbol, max_jump) it needs kept in the data cache;
+  a fetcher word is a source kind that carries a ``provider`` ("yahoo", "fred");
 - ``values(spec, read, built)``: its observations, from ``read(symbol)`` (one stored
   series) and the series already built (``built``, for series computed from others);
 - ``describe(spec)``: the symbol text and the note on the methodology page;
-- ``prices``: whether it is a market price (a candidate for the home page's overview).
+- ``prices``: whether it is a market price (a candidate for the home page's overview);
+- ``provider``: for a kind downloaded from the network, its downloader
+  (:class:`~generator.sources.providers.Provider`: columns and module).
 
-Everything else (the cache, the sample, the pages) asks this registry, so a new kind is a
-model in ``config.py``, one :func:`source` registration, and a line in ``docs/customise.md``.
+Everything else (the cache, the fetch, the sample, the pages) asks this registry, so a new
+kind is a model in ``config.py``, one :func:`source` registration, and a line in
+``docs/customise.md``; a new download provider adds its own module (see
+:mod:`generator.sources.providers`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import pandas as pd
 
 from generator.config import WEEKLY_FREQ, BasketSeries, FormulaSeries
 from generator.registry import Registry
+from generator.sources.cache import PRICE_HEADER, VALUE_HEADER
+from generator.sources.providers import Provider
 from generator.timeseries import asof
 
 Read = Callable[[str], pd.Series]  # symbol -> its stored observations (empty when absent)
@@ -48,6 +54,7 @@ class SourceKind:
     describe: Callable[[Any], tuple[str, str]]
     prices: bool = False
     derived: bool = False  # built from other series: loaded after every stored one
+    provider: Provider | None = None  # downloaded by it under this kind's word
 
 
 #: the word under ``source:`` -> :class:`SourceKind`
@@ -58,6 +65,11 @@ def source(kind: SourceKind) -> SourceKind:
     """Register a series kind (built-ins below; a plugin may register its own)."""
     module = kind.values.__module__
     return SOURCES.register(kind.word, kind, module)
+
+
+def providers() -> dict[str, Provider]:
+    """Fetcher word -> its download provider, in registration order."""
+    return {word: kind.provider for word, kind in SOURCES.items() if kind.provider}
 
 
 def fetch_targets(thesis: Any) -> list[Download]:
@@ -128,8 +140,10 @@ def _stored_downloads(fetcher: str) -> Callable[[Any], list[Download]]:
     return downloads
 
 
-source(SourceKind("yahoo", _stored_downloads("yahoo"), _stored, _symbol, prices=True))
-source(SourceKind("fred", _stored_downloads("fred"), _stored, _symbol))
+YAHOO = Provider("yahoo", "Yahoo", PRICE_HEADER, True, "generator.sources.yahoo", "download")
+FRED = Provider("fred", "FRED", VALUE_HEADER, False, "generator.sources.fred", "http_get")
+source(SourceKind("yahoo", _stored_downloads("yahoo"), _stored, _symbol, True, provider=YAHOO))
+source(SourceKind("fred", _stored_downloads("fred"), _stored, _symbol, provider=FRED))
 
 
 def _basket(spec: BasketSeries, read: Read, _: Callable[[str], str], __: Any) -> Values:

@@ -11,17 +11,27 @@ import ast
 import logging
 import re
 import warnings
+from collections.abc import Callable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import yfinance as yf
-from yfinance.exceptions import YFRateLimitError
 
 from generator.sources.cache import PRICE_HEADER
+from generator.sources.providers import (
+    MAX_ATTEMPTS,
+    RETRIED,
+    Item,
+    Problem,
+    describe,
+    exception_kind,
+    retry_pause,
+)
+from generator.sources.validate import overlap_disagreement
 
 FIELDS = PRICE_HEADER[1:]
-RATE_LIMIT_ERRORS: tuple[type[Exception], ...] = (YFRateLimitError,)
+Download = Callable[..., pd.DataFrame]  # (symbols, start=date | None) -> yf.download's frame
 
 NEW_YORK = ZoneInfo("America/New_York")
 UTC = ZoneInfo("UTC")
@@ -217,3 +227,94 @@ def drop_unfinished_bar(frame: pd.DataFrame, symbol: str, now: datetime) -> pd.D
             last_final -= pd.Timedelta(days=1)
         keep = frame.index <= last_final
     return frame[keep]
+
+
+# ------------------------------------------------------------------------------ the provider
+
+
+def download_into(
+    items: list[Item],
+    client: Download,
+    sleep: Callable[[float], None],
+    now: datetime,
+) -> None:
+    """Batched downloads into ``items``; then, whole again, each series whose overlap days
+    disagree with its cache (Yahoo rescales a history when it adjusts for a split)."""
+    _download(items, client, sleep, now)
+    _refetch_disagreeing(items, client, sleep, now)
+
+
+def _download(
+    items: list[Item],
+    download: Callable[..., pd.DataFrame],
+    sleep: Callable[[float], None],
+    now: datetime,
+) -> None:
+    """One batched download per start (whole history for new files, else the earliest start);
+    symbols whose failure is worth retrying are asked again after a growing pause."""
+    pending = list(items)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        groups: dict[bool, list[Item]] = {}
+        for item in pending:
+            groups.setdefault(item.start is None, []).append(item)
+        for group in groups.values():
+            starts = [i.start for i in group if i.start is not None]
+            symbols = [i.target.symbol for i in group]
+            try:
+                frame = download(symbols, start=min(starts) if starts else None)
+            except Exception as exc:  # any adapter failure is this batch's failure, reported
+                kind = exception_kind(exc)
+                for item in group:
+                    item.problem = Problem("failed", describe(exc), kind)
+                continue
+            parts = split_download(frame, symbols)
+            for item in group:
+                _take_part(item, parts[item.target.symbol], now)
+            # yfinance reports a dead network once and calls the other symbols "delisted":
+            # when nothing in the batch came back and one failure was unreachable, all were
+            kinds = {i.problem.kind if i.problem else None for i in group}
+            if None not in kinds and "offline" in kinds:
+                for item in group:
+                    assert item.problem is not None
+                    item.problem = Problem(item.problem.status, item.problem.message, "offline")
+        pending = [i for i in pending if i.problem and i.problem.kind in RETRIED]
+        if not pending or attempt == MAX_ATTEMPTS:
+            return
+        retry_pause(attempt, sleep)
+        for item in pending:
+            item.problem = None
+
+
+def _take_part(item: Item, part: pd.DataFrame | str, now: datetime) -> None:
+    if isinstance(part, Malformed):
+        item.problem = Problem("unreadable", part)
+        return
+    if isinstance(part, str):
+        item.problem = Problem("failed", part, error_kind(part))
+        return
+    if item.start is not None:
+        part = part[part.index >= pd.Timestamp(item.start)]
+    part = drop_unfinished_bar(part, item.target.symbol, now)
+    if part.empty:
+        item.problem = Problem("failed", "Yahoo returned no completed daily bars")
+        return
+    item.frame = part
+
+
+def _refetch_disagreeing(
+    items: list[Item],
+    download: Callable[..., pd.DataFrame],
+    sleep: Callable[[float], None],
+    now: datetime,
+) -> None:
+    """Download again, whole, each series whose overlap days disagree with its cache."""
+    again = []
+    for item in items:
+        if item.frame is None or item.stored is None or "close" not in item.stored.header:
+            continue
+        why = overlap_disagreement(item.stored.column("close"), item.frame["close"])
+        if why:
+            item.refetched, item.start, item.frame = why, None, None
+            again.append(item)
+    if again:
+        _download(again, download, sleep, now)
