@@ -13,6 +13,7 @@ import pandas as pd
 
 from generator.charts.encode import round_sig, thin
 from generator.charts.theme import DARK_OF, LAYOUT_CONFIG, LIGHT, SERIES_ROLES, STATUSES
+from generator.rules import evidence
 
 
 @dataclass
@@ -55,9 +56,23 @@ class Context:
 
     def values(self, series_id: str) -> pd.Series:
         """Observations known by the as-of date (dated on or before it, minus the lag)."""
-        series = self.ev.data[series_id]
-        known_by = self.as_of - pd.Timedelta(days=series.lag_days)
-        return series.values.loc[:known_by].dropna()
+        return self.known(self.ev.data[series_id].values, series_id).dropna()
+
+    def known(self, per_observation: Any, series_id: str) -> Any:
+        """Rows of a series or frame indexed by observation date of ``series_id`` that are
+        known by the as-of date (dated on or before it, minus the series' lag)."""
+        known_by = self.as_of - pd.Timedelta(days=self.ev.data[series_id].lag_days)
+        return per_observation.loc[:known_by]
+
+    def evidence(self, frame: pd.DataFrame, name: str, series_id: str) -> Any:
+        """What the check's rule computed per observation of ``series_id`` for its chart
+        (:func:`generator.rules.with_evidence`), as known by the as-of date; None when the
+        rule attached nothing under ``name`` or nothing of it is known yet."""
+        found = evidence(frame, name)
+        if found is None:
+            return None
+        found = self.known(found, series_id)
+        return None if found.empty else found
 
     def name(self, series_id: str) -> str:
         return self.ev.data[series_id].name

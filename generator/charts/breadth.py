@@ -13,6 +13,7 @@ from generator.charts.base import Chart, Context, make_chart
 from generator.charts.encode import inline, round_sig
 from generator.charts.generic import check_chart
 from generator.charts.theme import LIGHT
+from generator.rules import evidence
 from generator.wording import day, pct
 
 
@@ -24,7 +25,9 @@ def outperformance_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> li
     t = ctx.as_of
     begin = t - pd.Timedelta(days=p.window_days)
     # the returns are the rule's (with the basket's lag); the notes only say why one is missing
-    returns = frame.attrs.get("member_returns", pd.DataFrame(index=frame.index))
+    returns = evidence(frame, "member_returns")
+    if returns is None:
+        returns = pd.DataFrame(index=frame.index)
     known = returns.loc[t] if t in returns.index else pd.Series(dtype=float)
 
     def why_missing(values: pd.Series) -> str:

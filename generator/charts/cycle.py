@@ -19,19 +19,18 @@ from generator.charts.base import (
 from generator.charts.encode import inline
 from generator.charts.generic import check_chart
 from generator.charts.theme import LIGHT
-from generator.rules.cycle import deepest_since_high
 from generator.wording import day, num, pct
 
 
 @check_chart("drawdown_since_high")
 def deepest_fall_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Chart]:
-    """The price with its latest record close and the lowest close since, both marked."""
+    """The price with its latest record close and the lowest close since, both marked, as
+    the rule found them on the as-of date."""
     sid = check.params.series
-    values = ctx.values(sid)
-    if values.empty:
+    found = frame.iloc[-1]
+    if pd.isna(found["high"]) or pd.isna(found["low_since"]):
         return []
-    found = deepest_since_high(values).iloc[-1]
-    high, low = float(found["high"]), float(found["low"])
+    high, low = float(found["high"]), float(found["low_since"])
     high_date, low_date = pd.Timestamp(found["high_date"]), pd.Timestamp(found["low_date"])
     prices = price_frame(ctx, sid)
     marks = pd.DataFrame(
@@ -62,7 +61,7 @@ def deepest_fall_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list
     )
     fall = low / high - 1
     name = ctx.name(sid)
-    last, last_date = float(values.iloc[-1]), values.index[-1]
+    last, last_date = float(found["close"]), pd.Timestamp(found["data_as_of"])
     summary = (
         f"{name}'s latest record close was {num(high)} on {day(high_date)}; the lowest close "
         f"since was {num(low)} on {day(low_date)}, {pct(fall)} below it"

@@ -22,21 +22,22 @@ from generator.charts.base import (
 from generator.charts.encode import folded, inline, thin
 from generator.charts.generic import check_chart
 from generator.charts.theme import LIGHT
+from generator.rules import evidence
 from generator.wording import day, num, pct
 
 
 @check_chart("drawdown_from_high")
 def drawdown_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Chart]:
-    """The price with its running high, the high marked."""
+    """The price with its running high, the high marked (the rule's own high and drawdown)."""
     sid = check.params.series
-    values = ctx.values(sid)
-    if values.empty:
+    high = ctx.evidence(frame, "high", sid)
+    if high is None:
         return []
+    values = ctx.values(sid)
     prices = price_frame(ctx, sid)
-    high = values.cummax()
     prices["high"] = high.reindex(prices.index).to_numpy()
-    top_date = values.idxmax()
-    top = pd.DataFrame({"close": [values.max()]}, index=pd.DatetimeIndex([top_date], name="date"))
+    top_date, record = high.idxmax(), float(high.iloc[-1])
+    top = pd.DataFrame({"close": [record]}, index=pd.DatetimeIndex([top_date], name="date"))
     y = price_y(prices["close"])
     color = ctx.color(sid)
     base = alt.Chart(inline(prices))
@@ -61,16 +62,16 @@ def drawdown_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Cha
         .encode(x=date_x(), y=y, text="label:N"),
     )
     last, last_date = float(values.iloc[-1]), values.index[-1]
-    dd = last / float(values.max()) - 1
+    dd = float(ctx.evidence(frame, "drawdown", sid).iloc[-1])
     name = ctx.name(sid)
     where = "at its highest close" if dd >= 0 else f"{pct(dd)} below its highest close"
     summary = (
-        f"{name} closed at {num(last)} on {day(last_date)}, {where} of {num(values.max())} "
+        f"{name} closed at {num(last)} on {day(last_date)}, {where} of {num(record)} "
         f"({day(top_date)})."
     )
     facts = [
         ("Latest close", f"{num(last)} ({day(last_date)})"),
-        ("Highest close", f"{num(values.max())} ({day(top_date)})"),
+        ("Highest close", f"{num(record)} ({day(top_date)})"),
         ("Below the high", pct(dd)),
     ]
     title = f"{name} and its highest close to date"
@@ -79,17 +80,14 @@ def drawdown_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Cha
 
 @check_chart("monthly_close_record")
 def monthly_record_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Chart]:
-    """Monthly closes against the record of all earlier months."""
+    """Monthly closes against the record of all earlier months (the rule's own months)."""
     sid = check.params.series
-    values = ctx.values(sid)
-    if values.empty:
+    months = ctx.evidence(frame, "months", sid)
+    if months is None:
         return []
-    monthly = values.groupby(values.index.to_period("M")).tail(1)
-    if monthly.index[-1].to_period("M") == ctx.as_of.to_period("M"):
-        monthly = monthly.iloc[:-1]  # the month under way is not a completed month
-    record = monthly.cummax().shift(1)
-    table = pd.DataFrame({"close": monthly, "record": record}).rename_axis("date")
-    table["new_record"] = table["close"] > table["record"]
+    # completed months only: the month under way is not one (a month's row is its last close)
+    table = months[months.index.to_period("M") < ctx.as_of.to_period("M")].rename_axis("date")
+    table = table.assign(new_record=table["close"] > table["record"])
     table = table[table.index >= ctx.start]
     if table.empty:
         return []
@@ -140,16 +138,18 @@ def monthly_record_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> li
 
 @check_chart("above_prior_highs")
 def prior_highs_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Chart]:
-    """The price with each prior-cycle high drawn as a resistance level."""
+    """The price with each prior-cycle high drawn as a resistance level: the levels the
+    rule counted on the as-of date (a year's high is one once that year is over)."""
     sid = check.params.series
     values = ctx.values(sid)
     if values.empty:
         return []
-    levels = []
-    for year in check.params.years:
-        in_year = values[values.index.year == year]
-        if len(in_year):
-            levels.append((year, in_year.idxmax(), float(in_year.max())))
+    row, where = frame.iloc[-1], evidence(frame, "level_dates") or {}
+    levels = [
+        (year, where[year], float(row[f"level_{year}"]))
+        for year in check.params.years
+        if pd.notna(row.get(f"level_{year}"))
+    ]
     start = min([ctx.start] + [pd.Timestamp(year, 1, 1) for year, _, _ in levels])
     prices = price_frame(ctx, sid, start)
     y = price_y(prices["close"])
@@ -209,18 +209,17 @@ def prior_highs_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[
 
 @check_chart("lag_structure")
 def lag_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Chart]:
-    """Drawdowns from the high of the leader and the laggards, with each one's threshold."""
-    from generator.rules.levels import drawdowns
-
+    """Drawdowns from the high of the leader and the laggards (the rule's own), with each
+    one's threshold."""
     p = check.params
     entries = [(p.leader, p.leader_near_high, "near its high at or above")]
     entries += [(lag.series, lag.lags_below, "lags at or below") for lag in p.laggards]
     signs = {p.leader: "≥"} | {lag.series: "≤" for lag in p.laggards}
+    every = evidence(frame, "drawdowns") or {}
     columns = {}
     for sid, _, _ in entries:
-        values = ctx.values(sid)
-        if len(values):
-            dd = drawdowns(values)
+        dd = ctx.known(every.get(sid, pd.Series(dtype=float)), sid)
+        if len(dd):
             columns[sid] = thin(dd[dd.index >= ctx.start], ctx.as_of)
     if not columns:
         return []

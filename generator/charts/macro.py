@@ -100,16 +100,16 @@ def mean_change_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[
 def change_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Chart]:
     """The level (or ratio), with the latest value and the one it is compared with marked."""
     p = check.params
-    values = ctx.values(p.series)
     name = ctx.name(p.series)
     unit = ctx.unit(p.series)
     if p.divide_by:
-        other = ctx.values(p.divide_by)
-        joined = pd.concat([values, other], axis=1, join="inner").dropna()
-        values = joined.iloc[:, 0] / joined.iloc[:, 1]
         name = f"{name} / {ctx.name(p.divide_by)}"
         unit = "ratio"
-    if values.empty:
+    # the series (or ratio) the rule measured the change of, as known on the as-of date; a
+    # ratio is known once both series are, so the later-published one's lag counts
+    late = max(p.series_ids(), key=lambda sid: ctx.ev.data[sid].lag_days)
+    values = ctx.evidence(frame, "values", late)
+    if values is None:
         return []
     values, unit = scaled(values, unit)
     # long enough to see the comparison in context, short enough to see it at all

@@ -11,27 +11,22 @@ from generator.charts.base import Chart, Context, date_tip, date_x, hrule, make_
 from generator.charts.encode import folded
 from generator.charts.generic import check_chart
 from generator.charts.theme import LIGHT
+from generator.rules import evidence
+from generator.rules.trend import week_last_rows
 from generator.wording import day, num, pct
 
 
 @check_chart("weekly_trend")
 def weekly_trend_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Chart]:
-    """Weekly closes with the short and long weekly averages and the anchor year's low."""
-    from generator.rules.trend import weekly_closes
-
+    """Weekly closes with the short and long weekly averages and the anchor year's low:
+    each week's last close and the rule's averages at that close."""
     p = check.params
     sid = p.series
-    values = ctx.values(sid)
-    if values.empty:
+    per_obs = ctx.evidence(frame, "per_observation", sid)
+    if per_obs is None:
         return []
-    weekly = weekly_closes(values)
-    table = pd.DataFrame(
-        {
-            "close": weekly,
-            "short": weekly.rolling(p.short_weeks).mean(),
-            "long": weekly.rolling(p.long_weeks).mean(),
-        }
-    ).rename_axis("date")
+    weekly = week_last_rows(per_obs)
+    table = weekly.rename(columns={"sma_short": "short", "sma_long": "long"})
     table = table[table.index >= ctx.start]
     short_name, long_name = f"{p.short_weeks}-week average", f"{p.long_weeks}-week average"
     name = ctx.name(sid)
@@ -64,13 +59,11 @@ def weekly_trend_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list
             ],
         )
     ]
-    anchor = None
-    if p.anchor_year is not None:
-        in_year = values[values.index.year == p.anchor_year]
-        if len(in_year):
-            anchor = (in_year.idxmin(), float(in_year.min()))
-            layers.append(hrule(anchor[1], LIGHT["fail"], f"{p.anchor_year} low {num(anchor[1])}"))
     row = frame.iloc[-1]
+    anchor = None
+    if pd.notna(row.get("anchor_low")):  # the rule's anchor low, once its year is over
+        anchor = (evidence(frame, "anchor_date"), float(row["anchor_low"]))
+        layers.append(hrule(anchor[1], LIGHT["fail"], f"{p.anchor_year} low {num(anchor[1])}"))
     close, sma_s, sma_l = row.get("close"), row.get("sma_short"), row.get("sma_long")
     if all(v == v and v is not None for v in (close, sma_s, sma_l)):
         vs_short = close / sma_s - 1

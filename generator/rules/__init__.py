@@ -35,9 +35,11 @@ from generator.rules.base import (
     RuleKind,
     RuleParams,
     SeriesId,
+    evidence,
     is_series_field,
     result,
     rule,
+    with_evidence,
 )
 
 __all__ = [
@@ -46,7 +48,9 @@ __all__ = [
     "RuleKind",
     "RuleParams",
     "SeriesId",
+    "evidence",
     "is_series_field",
     "result",
     "rule",
+    "with_evidence",
 ]

@@ -112,3 +112,22 @@ def result(
     for key, column in detail.items():
         frame[key] = column
     return frame
+
+
+#: ``frame.attrs`` key of what a rule computed per observation for its evidence chart
+EVIDENCE = "evidence"
+
+
+def with_evidence(frame: pd.DataFrame, **parts: Any) -> pd.DataFrame:
+    """Attach what the rule computed on the way to its value (a running high, monthly
+    closes, each member's return...) for its evidence chart to plot as it is, so that a
+    chart never computes it again and cannot disagree with its check. ``parts`` are
+    series or frames indexed by observation date (or small tables); they ride in
+    ``frame.attrs`` and never become columns (the columns are the check's detail)."""
+    frame.attrs.setdefault(EVIDENCE, {}).update(parts)
+    return frame
+
+
+def evidence(frame: pd.DataFrame, name: str) -> Any:
+    """What the rule attached under ``name`` (:func:`with_evidence`); None if nothing."""
+    return frame.attrs.get(EVIDENCE, {}).get(name)

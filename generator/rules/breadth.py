@@ -7,7 +7,7 @@ import pandas as pd
 from pydantic import Field
 
 from generator.data import MarketData
-from generator.rules.base import RuleParams, SeriesId, result, rule
+from generator.rules.base import RuleParams, SeriesId, result, rule, with_evidence
 from generator.timeseries import asof, value_on_or_before
 
 
@@ -70,7 +70,5 @@ def outperformance_share(
         counted=counted.astype(int),
         beating=beating.astype(int),
     )
-    # for the evidence chart: each member's return (NaN when left out), so that it plots
-    # exactly what the check counted instead of computing it again
-    frame.attrs["member_returns"] = pd.DataFrame(member_returns, index=dates)
-    return frame
+    # each member's return (NaN when left out): the chart plots what the check counted
+    return with_evidence(frame, member_returns=pd.DataFrame(member_returns, index=dates))

@@ -44,11 +44,11 @@ class SeriesParams(RuleParams):
         return self
 
 
-def operand(data: MarketData, p: SeriesParams) -> tuple[pd.Series, int]:
+def operand(data: MarketData, p: RuleParams) -> tuple[pd.Series, int]:
     """The series a rule reads and its publication lag: ``series`` alone, or its ratio or
     spread with another on the days both have a value (known once both are known)."""
     s = data[p.series]
-    other_id = p.divide_by or p.minus
+    other_id = p.divide_by or getattr(p, "minus", None)
     if other_id is None:
         return s.values, s.lag_days
     other = data[other_id]
@@ -203,15 +203,38 @@ def spread(data: MarketData, p: SpreadParams, dates: pd.DatetimeIndex) -> pd.Dat
     )
 
 
-class DifferenceParams(SeriesParams):
+class LookbackParams(RuleParams):
+    """How far back a change is measured: days or calendar months, exactly one."""
+
     lookback_days: int | None = Field(None, ge=1, description="Compare with this many days back.")
     lookback_months: int | None = Field(None, ge=1, description="Or this many months back.")
 
     @model_validator(mode="after")
-    def _one_lookback(self) -> DifferenceParams:
+    def _one_lookback(self) -> LookbackParams:
         if (self.lookback_days is None) == (self.lookback_months is None):
             raise ValueError("expected exactly one of lookback_days and lookback_months")
         return self
+
+
+def looked_back(
+    values: pd.Series, r: Reader, p: LookbackParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per date: the comparison date (the latest value's date minus the lookback), whether
+    the series reaches back to it, and the last value on or before it (NaN if not)."""
+    obs = pd.DatetimeIndex(r.obs)
+    if p.lookback_days is not None:
+        base_date = obs - pd.Timedelta(days=p.lookback_days)
+    else:
+        base_date = obs - pd.DateOffset(months=p.lookback_months)
+    base = base_date.to_numpy(dtype="datetime64[ns]")
+    if not len(values):
+        return base, np.zeros(len(base), bool), np.full(len(base), np.nan)
+    covered = r.ok & (base >= values.index.to_numpy(dtype="datetime64[ns]")[0])
+    return base, covered, np.where(covered, value_on_or_before(values, base), np.nan)
+
+
+class DifferenceParams(SeriesParams, LookbackParams):
+    pass
 
 
 @rule(
@@ -238,18 +261,7 @@ def difference_over(data: MarketData, p: DifferenceParams, dates: pd.DatetimeInd
     """
     values, lag = operand(data, p)
     r = Reader(values, dates, lag)
-    obs = pd.DatetimeIndex(r.obs)
-    if p.lookback_days is not None:
-        base_date = obs - pd.Timedelta(days=p.lookback_days)
-    else:
-        base_date = obs - pd.DateOffset(months=p.lookback_months)
-    base = base_date.to_numpy(dtype="datetime64[ns]")
-    if len(values):
-        covered = r.ok & (base >= values.index.to_numpy(dtype="datetime64[ns]")[0])
-        before = np.where(covered, value_on_or_before(values, base), np.nan)
-    else:
-        covered = np.zeros(len(dates), bool)
-        before = np.full(len(dates), np.nan)
+    base, covered, before = looked_back(values, r, p)
     return result(
         dates,
         r.latest - before,

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from generator.config import TOLERANCE
 from generator.data import MarketData
-from generator.rules.base import RuleParams, SeriesId, result, rule
+from generator.rules.base import RuleParams, SeriesId, result, rule, with_evidence
 from generator.rules.cycle import own_high_unknown
 from generator.timeseries import asof, known_positions
 
@@ -32,12 +32,14 @@ def drawdown_from_high(
     below the highest close. Detail: the latest close and the highest close.
     """
     s = data[p.series]
-    found = asof(drawdowns(s.values), dates, s.lag_days)
+    running_high, drawdown = s.values.cummax(), drawdowns(s.values)
+    found = asof(drawdown, dates, s.lag_days)
     close = asof(s.values, dates, s.lag_days)["value"]
-    high = asof(s.values.cummax(), dates, s.lag_days)["value"]
+    high = asof(running_high, dates, s.lag_days)["value"]
     guard = own_high_unknown(s, dates)
     value = np.where(guard != "", np.nan, found["value"].to_numpy())
-    return result(dates, value, found["obs_date"], guard, close=close, high=high)
+    frame = result(dates, value, found["obs_date"], guard, close=close, high=high)
+    return with_evidence(frame, high=running_high, drawdown=drawdown)
 
 
 class MonthlyRecordParams(RuleParams):
@@ -84,7 +86,9 @@ def monthly_close_record(
         np.where(guard != "", guard, np.where(np.isnan(value), "no earlier month to compare", "")),
     )
     month_text = np.where(ok, pd.PeriodIndex(months[last_pos][safe]).strftime("%Y-%m"), "")
-    return result(
+    # every month's close and the record before it, dated by the month's last close
+    by_month = pd.DataFrame({"close": closes, "record": earlier_best}, index=month_dates)
+    frame = result(
         dates,
         value,
         np.where(ok, month_dates.to_numpy()[safe], np.datetime64("NaT")),
@@ -93,6 +97,7 @@ def monthly_close_record(
         month_close=np.where(ok, closes[safe], np.nan),
         prior_record=np.where(ok, earlier_best[safe], np.nan),
     )
+    return with_evidence(frame, months=by_month)
 
 
 class PriorHighsParams(RuleParams):
@@ -121,9 +126,12 @@ def above_prior_highs(
     missing = np.zeros(len(dates), dtype=bool)
     reason = np.full(len(dates), "", dtype=object)
     detail: dict[str, np.ndarray] = {}
+    level_dates: dict[int, pd.Timestamp] = {}  # where each level was set, for the chart
     for year in p.years:
         in_year = s.values[s.values.index.year == year]
         level = float(in_year.max()) if len(in_year) else np.nan
+        if len(in_year):
+            level_dates[year] = in_year.idxmax()
         final_from = pd.Timestamp(year + 1, 1, 1) + pd.Timedelta(days=s.lag_days)
         exists = (dates >= final_from) & np.isfinite(level)
         why = (
@@ -136,7 +144,8 @@ def above_prior_highs(
         count += np.where(exists & (latest["value"].to_numpy() > level), 1, 0)
         detail[f"level_{year}"] = np.where(exists, level, np.nan)
     value = np.where(missing | latest["value"].isna().to_numpy(), np.nan, count)
-    return result(dates, value, latest["obs_date"], reason, close=latest["value"], **detail)
+    frame = result(dates, value, latest["obs_date"], reason, close=latest["value"], **detail)
+    return with_evidence(frame, level_dates=level_dates)
 
 
 class Laggard(BaseModel):
@@ -180,9 +189,10 @@ def lag_structure(data: MarketData, p: LagStructureParams, dates: pd.DatetimeInd
     value is the first laggard's drawdown; the detail holds every drawdown.
     """
 
+    every = {sid: drawdowns(data[sid].values) for sid in p.series_ids()}
+
     def dd(sid: str) -> pd.DataFrame:
-        s = data[sid]
-        return asof(drawdowns(s.values), dates, s.lag_days)
+        return asof(every[sid], dates, data[sid].lag_days)
 
     leader = dd(p.leader)
     lagging = []
@@ -205,7 +215,8 @@ def lag_structure(data: MarketData, p: LagStructureParams, dates: pd.DatetimeInd
         own = own_high_unknown(data[sid], dates)
         guard = np.where(guard == "", own, guard)
     value = np.where(guard != "", np.nan, np.asarray(first, dtype=float))
-    return result(dates, value, data_as_of, guard, status=status, **detail)
+    frame = result(dates, value, data_as_of, guard, status=status, **detail)
+    return with_evidence(frame, drawdowns=every)
 
 
 __all__ = ["drawdowns", "known_positions"]

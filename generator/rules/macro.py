@@ -7,8 +7,9 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from generator.data import MarketData
-from generator.rules.base import RuleParams, SeriesId, result, rule
-from generator.timeseries import asof, value_on_or_before
+from generator.rules.base import RuleParams, SeriesId, result, rule, with_evidence
+from generator.rules.indicators import LookbackParams, Reader, looked_back, operand
+from generator.timeseries import asof
 
 DAY = np.timedelta64(1, "D")
 
@@ -65,19 +66,11 @@ def window_mean_change(
     return result(dates, value, latest["obs_date"], reason, recent_mean=recent, base_mean=base)
 
 
-class ChangeParams(RuleParams):
+class ChangeParams(LookbackParams):
     series: SeriesId
     divide_by: SeriesId | None = Field(
         None, description="Optional second series: the change of the ratio series / divide_by."
     )
-    lookback_days: int | None = Field(None, ge=1, description="Compare with this many days back.")
-    lookback_months: int | None = Field(None, ge=1, description="Or this many months back.")
-
-    @model_validator(mode="after")
-    def _one_lookback(self) -> ChangeParams:
-        if (self.lookback_days is None) == (self.lookback_months is None):
-            raise ValueError("expected exactly one of lookback_days and lookback_months")
-        return self
 
     def series_ids(self) -> list[str]:
         return [self.series] + ([self.divide_by] if self.divide_by else [])
@@ -92,34 +85,19 @@ def change_over(data: MarketData, p: ChangeParams, dates: pd.DatetimeIndex) -> p
     `divide_by`, the series is first turned into the ratio of the two on the days both
     have a value (for example ETH/BTC). Detail: both values and the comparison date.
     """
-    s = data[p.series]
-    values, lag = s.values, s.lag_days
-    if p.divide_by:
-        other = data[p.divide_by]
-        joined = pd.concat([values, other.values], axis=1, join="inner").dropna()
-        values = joined.iloc[:, 0] / joined.iloc[:, 1]
-        lag = max(lag, other.lag_days)
-    latest = asof(values, dates, lag)
-    obs = pd.DatetimeIndex(latest["obs_date"])
-    if p.lookback_days is not None:
-        base_date = obs - pd.Timedelta(days=p.lookback_days)
-    else:
-        base_date = obs - pd.DateOffset(months=p.lookback_months)
-    if len(values):
-        covered = base_date >= values.index[0]
-        before = np.where(covered, value_on_or_before(values, base_date.to_numpy()), np.nan)
-    else:
-        covered = np.zeros(len(dates), bool)
-        before = np.full(len(dates), np.nan)
+    values, lag = operand(data, p)
+    r = Reader(values, dates, lag)
+    base, covered, before = looked_back(values, r, p)
     with np.errstate(invalid="ignore", divide="ignore"):
-        value = latest["value"].to_numpy() / before - 1
+        value = r.latest / before - 1
     reason = np.where(covered, "", "not enough history for the lookback")
-    return result(
+    frame = result(
         dates,
         value,
-        obs,
+        r.obs,
         reason,
-        latest=latest["value"],
+        latest=r.latest,
         earlier=before,
-        earlier_date=base_date.strftime("%Y-%m-%d"),
+        earlier_date=pd.DatetimeIndex(base).strftime("%Y-%m-%d"),
     )
+    return with_evidence(frame, values=values)  # the series or ratio the change is of

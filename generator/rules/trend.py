@@ -7,7 +7,8 @@ import pandas as pd
 from pydantic import Field
 
 from generator.data import MarketData
-from generator.rules.base import RuleParams, SeriesId, result, rule
+from generator.rules.base import RuleParams, SeriesId, result, rule, with_evidence
+from generator.rules.indicators import Reader
 from generator.timeseries import asof
 
 
@@ -34,10 +35,21 @@ def _trend_text(p: WeeklyTrendParams) -> str:
     )
 
 
+def week_ends(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """The Sunday that ends each day's week."""
+    return index + pd.to_timedelta(6 - index.day_of_week, unit="D")
+
+
 def weekly_closes(values: pd.Series) -> pd.Series:
     """The last close of each week (weeks end on Sunday), indexed by the Sunday."""
-    sundays = values.index + pd.to_timedelta(6 - values.index.day_of_week, unit="D")
-    return values.groupby(sundays).last()
+    return values.groupby(week_ends(values.index)).last()
+
+
+def week_last_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each week's last row (its weekly close and the averages then), indexed by the Sunday."""
+    sundays = week_ends(frame.index)
+    last = np.r_[sundays[1:] != sundays[:-1], True] if len(frame) else np.zeros(0, bool)
+    return frame[last].set_axis(sundays[last].rename("date"))
 
 
 @rule("weekly_trend", params=WeeklyTrendParams, own_status=True, thresholds_text=_trend_text)
@@ -55,35 +67,43 @@ def weekly_trend(data: MarketData, p: WeeklyTrendParams, dates: pd.DatetimeIndex
     divided by the short average, minus one.
     """
     s = data[p.series]
-    latest = asof(s.values, dates, s.lag_days)
-    close = latest["value"].to_numpy()
-    obs = pd.DatetimeIndex(latest["obs_date"])
-    weekly = weekly_closes(s.values)
+    v = s.values
+    weekly = weekly_closes(v)
     sums = np.r_[0.0, np.cumsum(weekly.to_numpy())]
-    week_of_obs = obs + pd.to_timedelta(6 - obs.day_of_week, unit="D")
-    done = np.searchsorted(weekly.index.to_numpy(), week_of_obs.to_numpy(), side="left")
+    closes = v.to_numpy(dtype=float)
+    done = np.searchsorted(weekly.index.to_numpy(), week_ends(v.index).to_numpy(), side="left")
 
     def average(n: int) -> np.ndarray:
+        """Per observation: the mean of the last n weekly closes, its own week's close being
+        that observation (as on a live weekly chart)."""
         enough = done >= n - 1
         start = np.where(enough, done - (n - 1), 0)
-        total = sums[done] - sums[start] + close
-        return np.where(enough & np.isfinite(close), total / n, np.nan)
+        total = sums[done] - sums[start] + closes
+        return np.where(enough & np.isfinite(closes), total / n, np.nan)
 
-    short, long = average(p.short_weeks), average(p.long_weeks)
+    per_obs = pd.DataFrame(
+        {"close": closes, "sma_short": average(p.short_weeks), "sma_long": average(p.long_weeks)},
+        index=v.index,
+    )
+    r = Reader(v, dates, s.lag_days)
+    close, obs = r.latest, r.obs
+    short, long = r.pick(per_obs["sma_short"].to_numpy()), r.pick(per_obs["sma_long"].to_numpy())
     low = asof(s.values.rolling(f"{p.low_weeks * 7}D").min(), dates, s.lag_days)["value"].to_numpy()
     anchor = np.full(len(dates), np.nan)
+    anchor_date = None
     if p.anchor_year is not None:
         in_year = s.values[s.values.index.year == p.anchor_year]
         if len(in_year):
             final = dates >= pd.Timestamp(p.anchor_year + 1, 1, 1) + pd.Timedelta(days=s.lag_days)
             anchor = np.where(final, float(in_year.min()), np.nan)
+            anchor_date = in_year.idxmin()
     broken = low < anchor  # False where the anchor does not apply yet
     with np.errstate(invalid="ignore", divide="ignore"):
         value = close / short - 1
     status = np.where((close < long) | broken, "fail", np.where(close > short, "pass", "warn"))
     reason = np.where(np.isnan(long), f"needs {p.long_weeks} weekly closes", "")
     value = np.where(np.isnan(long), np.nan, value)
-    return result(
+    frame = result(
         dates,
         value,
         obs,
@@ -95,3 +115,4 @@ def weekly_trend(data: MarketData, p: WeeklyTrendParams, dates: pd.DatetimeIndex
         low_recent=low,
         anchor_low=anchor,
     )
+    return with_evidence(frame, per_observation=per_obs, anchor_date=anchor_date)
