@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from generator.registry import DocumentedKind, Registry, documented
+from generator.registry import DocumentedKind, Registry
 from generator.rules import SeriesId
 from generator.wording import close as _num
 from generator.wording import day as _day
@@ -95,13 +95,9 @@ FORECAST_KINDS: Registry[ForecastKind] = Registry("forecast kind")
 
 def forecast_kind(kind: str, *, params: type[ForecastParams]) -> Callable[[ForecastFn], ForecastFn]:
     """Register a resolution kind under the name a thesis writes in ``forecasts[].kind``."""
-
-    def register(fn: ForecastFn) -> ForecastFn:
-        documented(FORECAST_KINDS.what, kind, fn)
-        FORECAST_KINDS.register(kind, ForecastKind(kind, fn, params, fn.__module__), fn.__module__)
-        return fn
-
-    return register
+    return FORECAST_KINDS.decorator(
+        kind, lambda fn: ForecastKind(kind, fn, params, fn.__module__), documented=True
+    )
 
 
 # ------------------------------------------------------------------------------ helpers

@@ -78,11 +78,15 @@ class Registry(Mapping[str, T], Generic[T]):
         raise ValueError(f"{self.what} {key!r} is already registered by {owner}")
 
     def decorator(
-        self, key: str, make: Callable[[Any], T] | None = None
+        self, key: str, make: Callable[[Any], T] | None = None, *, documented: bool = False
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """``@registry.decorator(key)``: register the function (or ``make(fn)``) under key."""
+        """``@registry.decorator(key)``: register the function (or ``make(fn)``) under key;
+        ``documented``: the function's docstring is the kind's user documentation, so a
+        function without one is refused (rule, claim and forecast kinds)."""
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            if documented:
+                require_doc(self.what, key, fn)
             self.register(key, make(fn) if make else fn, fn.__module__)
             return fn
 
@@ -129,7 +133,7 @@ class DocumentedKind:
         return self.doc.split("\n\n")[0].replace("\n", " ")
 
 
-def documented(what: str, key: str, fn: Callable[..., Any]) -> None:
+def require_doc(what: str, key: str, fn: Callable[..., Any]) -> None:
     """A kind's docstring is its user documentation: refuse a kind without one."""
     if not (fn.__doc__ or "").strip():
         raise ValueError(f"{what} {key!r} needs a docstring: it is its documentation")

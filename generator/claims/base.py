@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from generator.errors import GeneratorError
-from generator.registry import DocumentedKind, Registry, documented, parse_kinded
+from generator.registry import DocumentedKind, Registry, parse_kinded
 
 Verdict = Literal["supported", "contradicted", "insufficient data"]
 VERDICTS: tuple[str, ...] = ("supported", "contradicted", "insufficient data")
@@ -94,12 +94,27 @@ class ClaimParams(BaseModel):
         "listed use the series' own name (its `name:` in the thesis) or the id.",
     )
 
+    #: the fields that name series, each an id or a list of ids; all must be non-blank
+    series_fields: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _series_named(self) -> ClaimParams:
+        for field_name in self.series_fields:
+            for sid in _ids(getattr(self, field_name)):
+                nonblank(sid, field_name)
+        return self
+
     def series_ids(self) -> list[str]:
-        """Every series id the claim reads (all are required)."""
-        raise NotImplementedError
+        """Every series id the claim reads (all are required), from :attr:`series_fields`."""
+        found = [sid for name in self.series_fields for sid in _ids(getattr(self, name))]
+        return list(dict.fromkeys(found))
 
     def name(self, series_id: str) -> str:
         return self.names.get(series_id) or series_id
+
+
+def _ids(value: str | list[str]) -> list[str]:
+    return value if isinstance(value, list) else [value]
 
 
 def nonblank(value: str, what: str) -> str:
@@ -149,13 +164,9 @@ CLAIM_KINDS: Registry[ClaimKind] = Registry("claim kind")
 
 def claim_kind(kind: str, *, params: type[ClaimParams]) -> Callable[[ClaimFn], ClaimFn]:
     """Register a claim kind under the name a thesis writes in ``claims[].kind``."""
-
-    def register(fn: ClaimFn) -> ClaimFn:
-        documented(CLAIM_KINDS.what, kind, fn)
-        CLAIM_KINDS.register(kind, ClaimKind(kind, fn, params, fn.__module__), fn.__module__)
-        return fn
-
-    return register
+    return CLAIM_KINDS.decorator(
+        kind, lambda fn: ClaimKind(kind, fn, params, fn.__module__), documented=True
+    )
 
 
 def evaluate_claims(

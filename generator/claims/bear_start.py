@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pandas as pd
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from generator.claims.base import (
     STALE_DAYS,
@@ -15,7 +15,6 @@ from generator.claims.base import (
     Verdict,
     claim_kind,
     insufficient,
-    nonblank,
 )
 from generator.claims.detectors import cycle_tops, position_vs_high
 from generator.config import TOLERANCE
@@ -31,6 +30,8 @@ from generator.wording import (
 
 
 class NoBearStartParams(ClaimParams):
+    series_fields = ("crypto", "equity")
+
     crypto: str = Field(description="Series whose cycle tops are tested.")
     equity: str = Field(description="Equity index looked at on each top's date.")
     min_fall: float = Field(
@@ -53,15 +54,6 @@ class NoBearStartParams(ClaimParams):
         description="Also reported: whether the equity index set a new closing high in the "
         "calendar days (T - window, T] before each top.",
     )
-
-    @model_validator(mode="after")
-    def _ids(self) -> NoBearStartParams:
-        nonblank(self.crypto, "crypto")
-        nonblank(self.equity, "equity")
-        return self
-
-    def series_ids(self) -> list[str]:
-        return list(dict.fromkeys([self.crypto, self.equity]))
 
 
 @claim_kind("no_bear_start_at_highs", params=NoBearStartParams)

@@ -17,7 +17,6 @@ from generator.claims.base import (
     Verdict,
     claim_kind,
     insufficient,
-    nonblank,
 )
 from generator.claims.detectors import breakouts, forward_return, peak_within
 from generator.wording import (
@@ -32,6 +31,8 @@ from generator.wording import (
 
 
 class BreakoutsLeadCryptoParams(ClaimParams):
+    series_fields = ("equity", "leaders")
+
     equity: str = Field(description="Equity index whose breakouts are found.")
     leaders: list[str] = Field(
         min_length=1,
@@ -63,9 +64,6 @@ class BreakoutsLeadCryptoParams(ClaimParams):
 
     @model_validator(mode="after")
     def _consistent(self) -> BreakoutsLeadCryptoParams:
-        nonblank(self.equity, "equity")
-        for leader in self.leaders:
-            nonblank(leader, "leaders")
         if len(set(self.leaders)) != len(self.leaders):
             raise ValueError(f"Expected distinct leaders, but received {self.leaders}")
         if any(h < 1 for h in self.horizons_months):
@@ -82,9 +80,6 @@ class BreakoutsLeadCryptoParams(ClaimParams):
                 f"but received {self.decide_months}"
             )
         return self
-
-    def series_ids(self) -> list[str]:
-        return list(dict.fromkeys([self.equity, *self.leaders]))
 
 
 @claim_kind("breakouts_lead_crypto", params=BreakoutsLeadCryptoParams)

@@ -14,7 +14,6 @@ from generator.claims.base import (
     Column,
     claim_kind,
     insufficient,
-    nonblank,
 )
 from generator.config import TOLERANCE
 from generator.timeseries import window_correlation
@@ -22,6 +21,8 @@ from generator.wording import capitalised, iso_day, json_frac
 
 
 class RiskAssetParams(ClaimParams):
+    series_fields = ("crypto", "against")
+
     crypto: str = Field(description="Series whose co-movement with equities is tested.")
     against: list[str] = Field(
         min_length=1,
@@ -56,17 +57,11 @@ class RiskAssetParams(ClaimParams):
 
     @model_validator(mode="after")
     def _ids(self) -> RiskAssetParams:
-        nonblank(self.crypto, "crypto")
-        for other in self.against:
-            nonblank(other, "against")
         if self.crypto in self.against:
             raise ValueError(f"Expected against to differ from crypto {self.crypto!r}")
         if len(set(self.against)) != len(self.against):
             raise ValueError(f"Expected distinct against series, but received {self.against}")
         return self
-
-    def series_ids(self) -> list[str]:
-        return list(dict.fromkeys([self.crypto, *self.against]))
 
 
 @claim_kind("trades_as_risk_asset", params=RiskAssetParams)

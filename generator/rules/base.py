@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from generator.registry import DocumentedKind, Registry, documented
+from generator.registry import DocumentedKind, Registry
 
 SERIES_MARK = "x-series-id"
 
@@ -67,6 +67,23 @@ class RuleKind(DocumentedKind):
 RULES: Registry[RuleKind] = Registry("rule kind")
 
 
+class SeriesRuleParams(RuleParams):
+    """One series, read as it is (the level and cycle rules)."""
+
+    series: SeriesId
+
+
+def example(
+    params: dict[str, Any], pass_: dict[str, float], warn: dict[str, float] | None, fmt: str
+) -> dict[str, Any]:
+    """A typical check of a kind, shown on the rules page when no check of the thesis uses it:
+    its params, its ``pass`` and ``warn`` bounds (``warn`` may be None) and its format."""
+    shown: dict[str, Any] = {"params": params, "pass": pass_}
+    if warn is not None:
+        shown["warn"] = warn
+    return shown | {"format": fmt}
+
+
 def rule(
     kind: str,
     *,
@@ -79,16 +96,10 @@ def rule(
     using the check's ``pass``/``warn`` bounds; ``thresholds_text`` then says in words
     what they test."""
 
-    def register(fn: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
-        documented(RULES.what, kind, fn)
-        RULES.register(
-            kind,
-            RuleKind(kind, fn, params, own_status, thresholds_text, fn.__module__, example),
-            fn.__module__,
-        )
-        return fn
+    def make(fn: Callable[..., pd.DataFrame]) -> RuleKind:
+        return RuleKind(kind, fn, params, own_status, thresholds_text, fn.__module__, example)
 
-    return register
+    return RULES.decorator(kind, make, documented=True)
 
 
 def result(

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from generator.data import MarketData, SeriesData
-from generator.rules.base import RuleParams, SeriesId, result, rule
+from generator.rules.base import SeriesRuleParams, result, rule
 from generator.timeseries import asof
 
 
@@ -65,13 +65,9 @@ def deepest_since_high(values: pd.Series) -> pd.DataFrame:
     )
 
 
-class DeepestDrawdownParams(RuleParams):
-    series: SeriesId
-
-
-@rule("drawdown_since_high", params=DeepestDrawdownParams)
+@rule("drawdown_since_high", params=SeriesRuleParams)
 def drawdown_since_high(
-    data: MarketData, p: DeepestDrawdownParams, dates: pd.DatetimeIndex
+    data: MarketData, p: SeriesRuleParams, dates: pd.DatetimeIndex
 ) -> pd.DataFrame:
     """The deepest fall since the latest all-time high: the lowest close since that high
     divided by the high, minus one.

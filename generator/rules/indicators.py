@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from generator.data import MarketData
-from generator.rules.base import RuleParams, SeriesId, result, rule
+from generator.rules.base import RuleParams, SeriesId, example, result, rule
 from generator.timeseries import known_positions, value_on_or_before
 
 DAY = np.timedelta64(1, "D")
@@ -102,6 +102,18 @@ def _nothing(dates: pd.DatetimeIndex, why: str) -> pd.DataFrame:
     return result(dates, np.full(len(dates), np.nan), [pd.NaT] * len(dates), why)
 
 
+def _of_two(
+    data: MarketData, p: SeriesParams, dates: pd.DatetimeIndex, one: str, other: str, two: str
+) -> pd.DataFrame:
+    """The ratio or spread itself, with both series' values that day as detail columns
+    ``one`` (``series``) and ``two`` (``other``)."""
+    values, lag = operand(data, p)
+    r = Reader(values, dates, lag)
+    why = np.where(r.ok, "", "no day on which both series have a value")
+    both = {one: r.at_obs(data[p.series].values), two: r.at_obs(data[other].values)}
+    return result(dates, r.latest, r.obs, why, **both)
+
+
 def _date_text(values: np.ndarray) -> np.ndarray:
     stamps = pd.DatetimeIndex(values)
     return np.where(stamps.isna(), "", stamps.strftime("%Y-%m-%d"))
@@ -110,12 +122,7 @@ def _date_text(values: np.ndarray) -> np.ndarray:
 @rule(
     "level",
     params=SeriesParams,
-    example={
-        "params": {"series": "fed_funds"},
-        "pass": {"max": 4},
-        "warn": {"max": 5},
-        "format": "number",
-    },
+    example=example({"series": "fed_funds"}, {"max": 4}, {"max": 5}, "number"),
 )
 def level(data: MarketData, p: SeriesParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """The latest known value itself, compared with the check's bounds.
@@ -140,11 +147,7 @@ class RatioParams(SeriesParams):
 @rule(
     "ratio",
     params=RatioParams,
-    example={
-        "params": {"series": "eth", "divide_by": "btc"},
-        "pass": {"min": 0.04},
-        "format": "ratio",
-    },
+    example=example({"series": "eth", "divide_by": "btc"}, {"min": 0.04}, None, "ratio"),
 )
 def ratio(data: MarketData, p: RatioParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """One series divided by another, on the latest day both have a value.
@@ -156,16 +159,7 @@ def ratio(data: MarketData, p: RatioParams, dates: pd.DatetimeIndex) -> pd.DataF
     **Worked example.** ETH closes 3000 and 3300 and BTC 60000 and 60000 on two days:
     the value is 3300 / 60000 = 0.055 on the second day (0.05 on the first).
     """
-    values, lag = operand(data, p)
-    r = Reader(values, dates, lag)
-    return result(
-        dates,
-        r.latest,
-        r.obs,
-        np.where(r.ok, "", "no day on which both series have a value"),
-        numerator=r.at_obs(data[p.series].values),
-        denominator=r.at_obs(data[p.divide_by].values),
-    )
+    return _of_two(data, p, dates, "numerator", p.divide_by, "denominator")
 
 
 class SpreadParams(SeriesParams):
@@ -175,12 +169,7 @@ class SpreadParams(SeriesParams):
 @rule(
     "spread",
     params=SpreadParams,
-    example={
-        "params": {"series": "ust10y", "minus": "ust2y"},
-        "pass": {"above": 0},
-        "warn": {"above": -0.5},
-        "format": "pp",
-    },
+    example=example({"series": "ust10y", "minus": "ust2y"}, {"above": 0}, {"above": -0.5}, "pp"),
 )
 def spread(data: MarketData, p: SpreadParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """One series minus another, on the latest day both have a value, in their unit.
@@ -191,16 +180,7 @@ def spread(data: MarketData, p: SpreadParams, dates: pd.DatetimeIndex) -> pd.Dat
     **Worked example.** A 10-year yield of 4.20 and a 2-year yield of 4.35: the spread is
     -0.15 (an inverted curve); with `pass: {above: 0}` the check fails.
     """
-    values, lag = operand(data, p)
-    r = Reader(values, dates, lag)
-    return result(
-        dates,
-        r.latest,
-        r.obs,
-        np.where(r.ok, "", "no day on which both series have a value"),
-        first=r.at_obs(data[p.series].values),
-        second=r.at_obs(data[p.minus].values),
-    )
+    return _of_two(data, p, dates, "first", p.minus, "second")
 
 
 class LookbackParams(RuleParams):
@@ -240,12 +220,9 @@ class DifferenceParams(SeriesParams, LookbackParams):
 @rule(
     "difference_over",
     params=DifferenceParams,
-    example={
-        "params": {"series": "fed_funds", "lookback_months": 6},
-        "pass": {"max": -0.25},
-        "warn": {"below": 0.25},
-        "format": "pp",
-    },
+    example=example(
+        {"series": "fed_funds", "lookback_months": 6}, {"max": -0.25}, {"below": 0.25}, "pp"
+    ),
 )
 def difference_over(data: MarketData, p: DifferenceParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """Latest value minus the value a fixed time before it, in the series' own unit.
@@ -285,12 +262,7 @@ class MovingAverageParams(SeriesParams):
 @rule(
     "moving_average_gap",
     params=MovingAverageParams,
-    example={
-        "params": {"series": "btc", "days": 200},
-        "pass": {"above": 0},
-        "warn": {"above": -0.10},
-        "format": "percent",
-    },
+    example=example({"series": "btc", "days": 200}, {"above": 0}, {"above": -0.10}, "percent"),
 )
 def moving_average_gap(
     data: MarketData, p: MovingAverageParams, dates: pd.DatetimeIndex
@@ -328,12 +300,12 @@ class CrossParams(SeriesParams):
 @rule(
     "moving_average_cross",
     params=CrossParams,
-    example={
-        "params": {"series": "btc", "short_days": 50, "long_days": 200},
-        "pass": {"above": 0},
-        "warn": {"above": -0.02},
-        "format": "percent",
-    },
+    example=example(
+        {"series": "btc", "short_days": 50, "long_days": 200},
+        {"above": 0},
+        {"above": -0.02},
+        "percent",
+    ),
 )
 def moving_average_cross(data: MarketData, p: CrossParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """The short moving average against the long one: short ÷ long - 1.
@@ -385,12 +357,7 @@ class BreadthParams(RuleParams):
 @rule(
     "breadth_above_average",
     params=BreadthParams,
-    example={
-        "params": {"basket": "alts", "days": 200},
-        "pass": {"min": 0.6},
-        "warn": {"min": 0.4},
-        "format": "share",
-    },
+    example=example({"basket": "alts", "days": 200}, {"min": 0.6}, {"min": 0.4}, "share"),
 )
 def breadth_above_average(
     data: MarketData, p: BreadthParams, dates: pd.DatetimeIndex

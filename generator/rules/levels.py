@@ -8,7 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from generator.config import TOLERANCE
 from generator.data import MarketData
-from generator.rules.base import RuleParams, SeriesId, result, rule, with_evidence
+from generator.rules.base import (
+    RuleParams,
+    SeriesId,
+    SeriesRuleParams,
+    result,
+    rule,
+    with_evidence,
+)
 from generator.rules.cycle import own_high_unknown
 from generator.timeseries import asof, known_positions
 
@@ -18,13 +25,9 @@ def drawdowns(values: pd.Series) -> pd.Series:
     return values / values.cummax() - 1
 
 
-class DrawdownParams(RuleParams):
-    series: SeriesId
-
-
-@rule("drawdown_from_high", params=DrawdownParams)
+@rule("drawdown_from_high", params=SeriesRuleParams)
 def drawdown_from_high(
-    data: MarketData, p: DrawdownParams, dates: pd.DatetimeIndex
+    data: MarketData, p: SeriesRuleParams, dates: pd.DatetimeIndex
 ) -> pd.DataFrame:
     """Latest close divided by the highest close to date, minus one.
 
@@ -42,13 +45,9 @@ def drawdown_from_high(
     return with_evidence(frame, high=running_high, drawdown=drawdown)
 
 
-class MonthlyRecordParams(RuleParams):
-    series: SeriesId
-
-
-@rule("monthly_close_record", params=MonthlyRecordParams)
+@rule("monthly_close_record", params=SeriesRuleParams)
 def monthly_close_record(
-    data: MarketData, p: MonthlyRecordParams, dates: pd.DatetimeIndex
+    data: MarketData, p: SeriesRuleParams, dates: pd.DatetimeIndex
 ) -> pd.DataFrame:
     """Close of the latest completed calendar month against the highest earlier monthly close.
 

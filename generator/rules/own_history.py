@@ -11,7 +11,7 @@ import pandas as pd
 from pydantic import Field
 
 from generator.data import MarketData
-from generator.rules.base import result, rule
+from generator.rules.base import example, result, rule
 from generator.rules.indicators import Reader, SeriesParams, operand
 
 
@@ -42,12 +42,7 @@ def _history_reason(r: Reader, counts: np.ndarray, p: HistoryParams) -> np.ndarr
 @rule(
     "zscore",
     params=HistoryParams,
-    example={
-        "params": {"series": "dxy", "window_days": 1095},
-        "pass": {"below": 0},
-        "warn": {"below": 1},
-        "format": "number",
-    },
+    example=example({"series": "dxy", "window_days": 1095}, {"below": 0}, {"below": 1}, "number"),
 )
 def zscore(data: MarketData, p: HistoryParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """How many standard deviations the latest value is from the mean of its own history.
@@ -78,12 +73,7 @@ def zscore(data: MarketData, p: HistoryParams, dates: pd.DatetimeIndex) -> pd.Da
 @rule(
     "percentile",
     params=HistoryParams,
-    example={
-        "params": {"series": "dxy", "window_days": 1826},
-        "pass": {"max": 0.35},
-        "warn": {"max": 0.65},
-        "format": "share",
-    },
+    example=example({"series": "dxy", "window_days": 1826}, {"max": 0.35}, {"max": 0.65}, "share"),
 )
 def percentile(data: MarketData, p: HistoryParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """Share of the values in its own history at or below the latest value (0 to 1).
@@ -125,12 +115,9 @@ def _extreme(data: MarketData, p: ExtremeParams, dates: pd.DatetimeIndex, how: s
 @rule(
     "distance_from_high",
     params=ExtremeParams,
-    example={
-        "params": {"series": "rut", "window_days": 365},
-        "pass": {"min": -0.05},
-        "warn": {"min": -0.10},
-        "format": "percent",
-    },
+    example=example(
+        {"series": "rut", "window_days": 365}, {"min": -0.05}, {"min": -0.10}, "percent"
+    ),
 )
 def distance_from_high(data: MarketData, p: ExtremeParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """Latest value divided by the highest value of the last `window_days` days, minus one.
@@ -149,12 +136,7 @@ def distance_from_high(data: MarketData, p: ExtremeParams, dates: pd.DatetimeInd
 @rule(
     "distance_from_low",
     params=ExtremeParams,
-    example={
-        "params": {"series": "btc", "window_days": 365},
-        "pass": {"min": 0.20},
-        "warn": {"min": 0.05},
-        "format": "percent",
-    },
+    example=example({"series": "btc", "window_days": 365}, {"min": 0.20}, {"min": 0.05}, "percent"),
 )
 def distance_from_low(data: MarketData, p: ExtremeParams, dates: pd.DatetimeIndex) -> pd.DataFrame:
     """Latest value divided by the lowest value of the last `window_days` days, minus one.
