@@ -11,7 +11,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from generator.charts.encode import round_sig, thin
+from generator.charts.encode import inline, round_sig, thin
 from generator.charts.theme import DARK_OF, LAYOUT_CONFIG, LIGHT, SERIES_ROLES, STATUSES
 from generator.rules import evidence
 
@@ -158,6 +158,19 @@ def price_frame(ctx: Context, series_id: str, start: pd.Timestamp | None = None)
     values = ctx.values(series_id)
     values = values[values.index >= (start if start is not None else ctx.start)]
     return thin(values, ctx.as_of).rename("close").to_frame().rename_axis("date")
+
+
+def line(
+    table: pd.DataFrame,
+    y: alt.Y,
+    color: str,
+    field_name: str = "close",
+    title: str = "Close",
+    fmt: str = ",.0f",
+) -> alt.Chart:
+    """A series as a line in its colour, its value and date in the tooltip."""
+    tip = [date_tip(), alt.Tooltip(f"{field_name}:Q", title=title, format=fmt)]
+    return alt.Chart(inline(table)).mark_line(color=color).encode(x=date_x(), y=y, tooltip=tip)
 
 
 def log_ok(values: pd.Series) -> bool:

@@ -10,8 +10,8 @@ import pandas as pd
 from generator.charts.base import (
     Chart,
     Context,
-    date_tip,
     date_x,
+    line,
     make_chart,
     price_frame,
     price_y,
@@ -41,13 +41,7 @@ def deepest_fall_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list
     y = price_y(prices["close"])
     color = ctx.color(sid)
     chart = alt.layer(
-        alt.Chart(inline(prices))
-        .mark_line(color=color)
-        .encode(
-            x=date_x(),
-            y=y,
-            tooltip=[date_tip(), alt.Tooltip("close:Q", title="Close", format=",.0f")],
-        ),
+        line(prices, y, color),
         alt.Chart(inline(marks))
         .mark_point(filled=True, size=60, color=LIGHT["ink"])
         .encode(x=date_x(), y=y),

@@ -14,6 +14,7 @@ from generator.charts.base import (
     date_tip,
     date_x,
     hrule,
+    line,
     make_chart,
     price_frame,
     price_scale,
@@ -154,15 +155,7 @@ def prior_highs_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[
     prices = price_frame(ctx, sid, start)
     y = price_y(prices["close"])
     color = ctx.color(sid)
-    layers: list[Any] = [
-        alt.Chart(inline(prices))
-        .mark_line(color=color)
-        .encode(
-            x=date_x(),
-            y=y,
-            tooltip=[date_tip(), alt.Tooltip("close:Q", title="Close", format=",.0f")],
-        )
-    ]
+    layers: list[Any] = [line(prices, y, color)]
     level_table = pd.DataFrame(
         [
             {"date": when, "close": level, "label": f"{year} high {num(level)}"}

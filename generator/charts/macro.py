@@ -7,7 +7,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from generator.charts.base import Chart, Context, date_tip, date_x, make_chart
+from generator.charts.base import Chart, Context, date_tip, date_x, line, make_chart
 from generator.charts.encode import inline, scaled, thin
 from generator.charts.generic import check_chart
 from generator.charts.theme import LIGHT
@@ -141,15 +141,7 @@ def change_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Chart
             )
     color = ctx.color(p.series)
     y = alt.Y("value:Q", title=unit or None, scale=alt.Scale(zero=False))
-    layers: list[Any] = [
-        alt.Chart(inline(table))
-        .mark_line(color=color)
-        .encode(
-            x=date_x(),
-            y=y,
-            tooltip=[date_tip(), alt.Tooltip("value:Q", title=name, format=",.4~g")],
-        )
-    ]
+    layers: list[Any] = [line(table, y, color, "value", name, ",.4~g")]
     if len(points):
         pts = alt.Chart(inline(points))
         layers += [

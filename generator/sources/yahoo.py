@@ -241,7 +241,9 @@ def download_into(
     """Batched downloads into ``items``; then, whole again, each series whose overlap days
     disagree with its cache (Yahoo rescales a history when it adjusts for a split)."""
     _download(items, client, sleep, now)
-    _refetch_disagreeing(items, client, sleep, now)
+    again = _disagreeing(items)
+    if again:
+        _download(again, client, sleep, now)
 
 
 def _download(
@@ -301,13 +303,9 @@ def _take_part(item: Item, part: pd.DataFrame | str, now: datetime) -> None:
     item.frame = part
 
 
-def _refetch_disagreeing(
-    items: list[Item],
-    download: Callable[..., pd.DataFrame],
-    sleep: Callable[[float], None],
-    now: datetime,
-) -> None:
-    """Download again, whole, each series whose overlap days disagree with its cache."""
+def _disagreeing(items: list[Item]) -> list[Item]:
+    """The series whose overlap days disagree with their cache, set up to be downloaded
+    again whole (why noted in ``refetched``)."""
     again = []
     for item in items:
         if item.frame is None or item.stored is None or "close" not in item.stored.header:
@@ -316,5 +314,4 @@ def _refetch_disagreeing(
         if why:
             item.refetched, item.start, item.frame = why, None, None
             again.append(item)
-    if again:
-        _download(again, download, sleep, now)
+    return again
