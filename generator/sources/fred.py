@@ -19,15 +19,7 @@ import numpy as np
 import pandas as pd
 
 from generator.sources.cache import RejectedDownload
-from generator.sources.providers import (
-    MAX_ATTEMPTS,
-    RETRIED,
-    Item,
-    Problem,
-    describe,
-    exception_kind,
-    retry_pause,
-)
+from generator.sources.providers import Item, Problem, describe, exception_kind, with_retries
 
 CSV_BASE_URL = "https://fred.stlouisfed.org"
 API_BASE_URL = "https://api.stlouisfed.org"
@@ -173,32 +165,23 @@ def download_into(
     items: list[Item], client: Getter, sleep: Callable[[float], None], now: datetime
 ) -> None:
     """One series at a time, always its whole history."""
-    for item in items:
-        _download(item, client, sleep)
+    for item in items:  # each series retried on its own before the next is asked for
+        with_retries([item], lambda one: _attempt(one[0], client), sleep)
 
 
-def _download(item: Item, get: Getter, sleep: Callable[[float], None]) -> None:
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        try:
-            # always the whole history: one small file per series, and revisions reach back
-            # years (M2's annual benchmark), far beyond any overlap
-            frame = fetch_series(item.target.symbol, None, get=get)
-        except RejectedDownload as exc:
-            item.problem = Problem("rejected", f"FRED answer rejected: {exc}")
-            return
-        except FredFormatError as exc:
-            item.problem = Problem("failed", str(exc))
-            return
-        except Exception as exc:  # network and HTTP errors of any client are reported
-            kind = exception_kind(exc)
-            item.problem = Problem("failed", describe(exc), kind)
-            if kind not in RETRIED or attempt == MAX_ATTEMPTS:
-                return
-            retry_pause(attempt, sleep)
-            continue
+def _attempt(item: Item, get: Getter) -> None:
+    try:
+        # always the whole history: one small file per series, and revisions reach back
+        # years (M2's annual benchmark), far beyond any overlap
+        frame = fetch_series(item.target.symbol, None, get=get)
+    except RejectedDownload as exc:
+        item.problem = Problem("rejected", f"FRED answer rejected: {exc}")
+    except FredFormatError as exc:
+        item.problem = Problem("failed", str(exc))
+    except Exception as exc:  # network and HTTP errors of any client are reported
+        item.problem = Problem("failed", describe(exc), exception_kind(exc))
+    else:
         if frame.empty:
             item.problem = Problem("failed", "FRED returned no observations")
         else:
-            item.problem = None
             item.frame = frame
-        return

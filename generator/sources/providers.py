@@ -96,9 +96,21 @@ class Item:
     refetched: str = ""  # why the whole history was downloaded again
 
 
-def retry_pause(attempt: int, sleep: Callable[[float], None]) -> None:
-    """The pause before the next attempt: 2, 4, 8 s."""
-    sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
+def with_retries(
+    items: list[Item], attempt: Callable[[list[Item]], None], sleep: Callable[[float], None]
+) -> None:
+    """``attempt(pending)`` fills each item's frame or problem; the items whose problem is
+    worth retrying (network, rate limit, server) are tried again after a growing pause
+    (2, 4, 8 s), up to :data:`MAX_ATTEMPTS` in all."""
+    pending = list(items)
+    for n in range(1, MAX_ATTEMPTS + 1):
+        attempt(pending)
+        pending = [i for i in pending if i.problem and i.problem.kind in RETRIED]
+        if not pending or n == MAX_ATTEMPTS:
+            return
+        sleep(BACKOFF_SECONDS * 2 ** (n - 1))
+        for item in pending:
+            item.problem = None
 
 
 def describe(exc: BaseException) -> str:

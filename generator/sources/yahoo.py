@@ -19,15 +19,7 @@ import pandas as pd
 import yfinance as yf
 
 from generator.sources.cache import PRICE_HEADER
-from generator.sources.providers import (
-    MAX_ATTEMPTS,
-    RETRIED,
-    Item,
-    Problem,
-    describe,
-    exception_kind,
-    retry_pause,
-)
+from generator.sources.providers import Item, Problem, describe, exception_kind, with_retries
 from generator.sources.validate import overlap_disagreement
 
 FIELDS = PRICE_HEADER[1:]
@@ -247,44 +239,41 @@ def download_into(
 
 
 def _download(
-    items: list[Item],
-    download: Callable[..., pd.DataFrame],
-    sleep: Callable[[float], None],
-    now: datetime,
+    items: list[Item], download: Download, sleep: Callable[[float], None], now: datetime
 ) -> None:
     """One batched download per start (whole history for new files, else the earliest start);
     symbols whose failure is worth retrying are asked again after a growing pause."""
-    pending = list(items)
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+
+    def attempt(pending: list[Item]) -> None:
         groups: dict[bool, list[Item]] = {}
         for item in pending:
             groups.setdefault(item.start is None, []).append(item)
         for group in groups.values():
-            starts = [i.start for i in group if i.start is not None]
-            symbols = [i.target.symbol for i in group]
-            try:
-                frame = download(symbols, start=min(starts) if starts else None)
-            except Exception as exc:  # any adapter failure is this batch's failure, reported
-                kind = exception_kind(exc)
-                for item in group:
-                    item.problem = Problem("failed", describe(exc), kind)
-                continue
-            parts = split_download(frame, symbols)
-            for item in group:
-                _take_part(item, parts[item.target.symbol], now)
-            # yfinance reports a dead network once and calls the other symbols "delisted":
-            # when nothing in the batch came back and one failure was unreachable, all were
-            kinds = {i.problem.kind if i.problem else None for i in group}
-            if None not in kinds and "offline" in kinds:
-                for item in group:
-                    assert item.problem is not None
-                    item.problem = Problem(item.problem.status, item.problem.message, "offline")
-        pending = [i for i in pending if i.problem and i.problem.kind in RETRIED]
-        if not pending or attempt == MAX_ATTEMPTS:
-            return
-        retry_pause(attempt, sleep)
-        for item in pending:
-            item.problem = None
+            _download_group(group, download, now)
+
+    with_retries(items, attempt, sleep)
+
+
+def _download_group(group: list[Item], download: Download, now: datetime) -> None:
+    starts = [i.start for i in group if i.start is not None]
+    symbols = [i.target.symbol for i in group]
+    try:
+        frame = download(symbols, start=min(starts) if starts else None)
+    except Exception as exc:  # any adapter failure is this batch's failure, reported
+        kind = exception_kind(exc)
+        for item in group:
+            item.problem = Problem("failed", describe(exc), kind)
+        return
+    parts = split_download(frame, symbols)
+    for item in group:
+        _take_part(item, parts[item.target.symbol], now)
+    # yfinance reports a dead network once and calls the other symbols "delisted":
+    # when nothing in the batch came back and one failure was unreachable, all were
+    kinds = {i.problem.kind if i.problem else None for i in group}
+    if None not in kinds and "offline" in kinds:
+        for item in group:
+            assert item.problem is not None
+            item.problem = Problem(item.problem.status, item.problem.message, "offline")
 
 
 def _take_part(item: Item, part: pd.DataFrame | str, now: datetime) -> None:
