@@ -182,9 +182,25 @@ CheckBuilder = Callable[[Context, Any, pd.DataFrame], list[Chart]]
 CHECK_CHARTS: Registry[CheckBuilder] = Registry("evidence chart for rule kind")
 
 
-def check_chart(kind: str) -> Callable[[CheckBuilder], CheckBuilder]:
-    """Register the evidence chart builder for a rule kind (plugins may use it too)."""
-    return CHECK_CHARTS.decorator(kind)
+def check_chart(
+    kind: str, plots: str | None = None
+) -> Callable[[Callable[..., list[Chart]]], Callable[..., list[Chart]]]:
+    """Register the evidence chart builder for a rule kind (plugins may use it too).
+
+    ``plots`` names what the rule attached for the check's ``series`` with
+    :func:`generator.rules.with_evidence`: the builder then gets it, as known on the as-of
+    date, as a fourth argument, and a check with none of it known gets no evidence chart."""
+    if plots is None:
+        return CHECK_CHARTS.decorator(kind)
+
+    def make(fn: Callable[..., list[Chart]]) -> CheckBuilder:
+        def builder(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Chart]:
+            found = ctx.evidence(frame, plots, check.params.series)
+            return [] if found is None else fn(ctx, check, frame, found)
+
+        return builder
+
+    return CHECK_CHARTS.decorator(kind, make)
 
 
 def check_charts(ctx: Context, check: Any) -> list[Chart]:

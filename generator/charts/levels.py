@@ -27,13 +27,12 @@ from generator.rules import evidence
 from generator.wording import day, num, pct
 
 
-@check_chart("drawdown_from_high")
-def drawdown_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Chart]:
+@check_chart("drawdown_from_high", plots="high")
+def drawdown_evidence(
+    ctx: Context, check: Any, frame: pd.DataFrame, high: pd.Series
+) -> list[Chart]:
     """The price with its running high, the high marked (the rule's own high and drawdown)."""
     sid = check.params.series
-    high = ctx.evidence(frame, "high", sid)
-    if high is None:
-        return []
     values = ctx.values(sid)
     prices = price_frame(ctx, sid)
     prices["high"] = high.reindex(prices.index).to_numpy()
@@ -79,13 +78,12 @@ def drawdown_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Cha
     return [make_chart(f"{check.id}-price", title, summary, chart, prices, facts)]
 
 
-@check_chart("monthly_close_record")
-def monthly_record_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Chart]:
+@check_chart("monthly_close_record", plots="months")
+def monthly_record_evidence(
+    ctx: Context, check: Any, frame: pd.DataFrame, months: pd.DataFrame
+) -> list[Chart]:
     """Monthly closes against the record of all earlier months (the rule's own months)."""
     sid = check.params.series
-    months = ctx.evidence(frame, "months", sid)
-    if months is None:
-        return []
     # completed months only: the month under way is not one (a month's row is its last close)
     table = months[months.index.to_period("M") < ctx.as_of.to_period("M")].rename_axis("date")
     table = table.assign(new_record=table["close"] > table["record"])

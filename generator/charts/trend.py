@@ -16,15 +16,14 @@ from generator.rules.trend import week_last_rows
 from generator.wording import day, num, pct
 
 
-@check_chart("weekly_trend")
-def weekly_trend_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[Chart]:
+@check_chart("weekly_trend", plots="per_observation")
+def weekly_trend_evidence(
+    ctx: Context, check: Any, frame: pd.DataFrame, per_obs: pd.DataFrame
+) -> list[Chart]:
     """Weekly closes with the short and long weekly averages and the anchor year's low:
     each week's last close and the rule's averages at that close."""
     p = check.params
     sid = p.series
-    per_obs = ctx.evidence(frame, "per_observation", sid)
-    if per_obs is None:
-        return []
     weekly = week_last_rows(per_obs)
     table = weekly.rename(columns={"sma_short": "short", "sma_long": "long"})
     table = table[table.index >= ctx.start]
