@@ -173,6 +173,14 @@ def line(
     return alt.Chart(inline(table)).mark_line(color=color).encode(x=date_x(), y=y, tooltip=tip)
 
 
+def record_line(chart: alt.Chart, field_name: str, closes: pd.Series) -> alt.Chart:
+    """A record to date (a running high, the best earlier month) over the closes: a thin
+    dashed step line on the closes' price scale."""
+    return chart.mark_line(
+        color=LIGHT["muted"], strokeDash=[4, 3], strokeWidth=1, interpolate="step-after"
+    ).encode(x=date_x(), y=alt.Y(f"{field_name}:Q", scale=price_scale(closes)))
+
+
 def log_ok(values: pd.Series) -> bool:
     return bool(len(values)) and float(values.min()) > 0 and float(values.max() / values.min()) > 4
 

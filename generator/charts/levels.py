@@ -19,6 +19,7 @@ from generator.charts.base import (
     price_frame,
     price_scale,
     price_y,
+    record_line,
 )
 from generator.charts.encode import folded, inline, thin
 from generator.charts.generic import check_chart
@@ -42,9 +43,7 @@ def drawdown_evidence(
     color = ctx.color(sid)
     base = alt.Chart(inline(prices))
     chart = alt.layer(
-        base.mark_line(
-            color=LIGHT["muted"], strokeDash=[4, 3], strokeWidth=1, interpolate="step-after"
-        ).encode(x=date_x(), y=alt.Y("high:Q", scale=price_scale(prices["close"]))),
+        record_line(base, "high", prices["close"]),
         base.mark_line(color=color).encode(
             x=date_x(),
             y=y,
@@ -94,9 +93,7 @@ def monthly_record_evidence(
     color = ctx.color(sid)
     base = alt.Chart(inline(table))
     chart = alt.layer(
-        base.mark_line(
-            color=LIGHT["muted"], strokeDash=[4, 3], strokeWidth=1, interpolate="step-after"
-        ).encode(x=date_x(), y=alt.Y("record:Q", scale=price_scale(table["close"]))),
+        record_line(base, "record", table["close"]),
         base.mark_line(color=color).encode(x=date_x(), y=y),
         base.mark_point(filled=True, size=28).encode(
             x=date_x(),
