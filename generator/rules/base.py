@@ -38,6 +38,14 @@ class RuleParams(BaseModel):
         return list(dict.fromkeys(found))
 
 
+def ordered(params: RuleParams, low: str, high: str) -> Any:
+    """``params`` if its field ``low`` is below its field ``high``; else the error every
+    such pair reports (``expected short_days < long_days``)."""
+    if getattr(params, low) >= getattr(params, high):
+        raise ValueError(f"expected {low} < {high}")
+    return params
+
+
 def is_series_field(info: Any) -> bool:
     extra = info.json_schema_extra
     if isinstance(extra, dict) and extra.get(SERIES_MARK):

@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from generator.data import MarketData
-from generator.rules.base import RuleParams, SeriesId, example, result, rule
+from generator.rules.base import RuleParams, SeriesId, example, ordered, result, rule
 from generator.timeseries import known_positions, value_on_or_before
 
 DAY = np.timedelta64(1, "D")
@@ -292,9 +292,7 @@ class CrossParams(SeriesParams):
 
     @model_validator(mode="after")
     def _ordered(self) -> CrossParams:
-        if self.short_days >= self.long_days:
-            raise ValueError("expected short_days < long_days")
-        return self
+        return ordered(self, "short_days", "long_days")
 
 
 @rule(

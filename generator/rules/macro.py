@@ -7,7 +7,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from generator.data import MarketData
-from generator.rules.base import RuleParams, SeriesId, result, rule, with_evidence
+from generator.rules.base import RuleParams, SeriesId, ordered, result, rule, with_evidence
 from generator.rules.indicators import LookbackParams, Reader, looked_back, operand
 from generator.timeseries import asof
 
@@ -24,9 +24,7 @@ class MeanChangeParams(RuleParams):
 
     @model_validator(mode="after")
     def _ordered(self) -> MeanChangeParams:
-        if self.base_to_days >= self.base_from_days:
-            raise ValueError("expected base_to_days < base_from_days")
-        return self
+        return ordered(self, "base_to_days", "base_from_days")
 
 
 @rule("window_mean_change", params=MeanChangeParams)
