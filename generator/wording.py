@@ -4,11 +4,23 @@ weekly posts. One module, so that a value reads the same on every page that show
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
 from generator.config import Bound
+
+
+def significant(value: float | None, digits: int) -> str:
+    """A number with ``digits`` significant digits and never an exponent, as the data files
+    and the chart files write it: ``''`` for a missing or infinite one, ``'0'`` for zero."""
+    if value is None or not math.isfinite(value):
+        return ""
+    if value == 0:
+        return "0"
+    text = f"{value:.{digits}g}"
+    return format(Decimal(text), "f") if "e" in text else text
 
 
 def format_value(value: float | None, fmt: str, unit_label: str = "") -> str:

@@ -457,3 +457,22 @@ def test_the_basket_chart_plots_the_returns_the_check_counted(tmp_path: Path) ->
     assert check.detail["beating"] == sum(
         r > check.detail["benchmark_return"] for r in expected.values()
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "text"),
+    [
+        (1234.5678, 4, "1235"),
+        (12345678.9, 4, "12350000"),  # never an exponent
+        (1.23456e-05, 4, "0.00001235"),
+        (-2663.780029296875, 10, "-2663.780029"),
+        (0.0, 4, "0"),
+        (float("nan"), 4, ""),
+        (float("inf"), 10, ""),
+    ],
+)
+def test_one_number_text_for_chart_and_data_files(value: float, digits: int, text: str) -> None:
+    """Chart files (4 digits) and data files (10 or 12) write numbers with one function."""
+    from generator.wording import significant
+
+    assert significant(value, digits) == text

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import json
-import math
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from generator.charts.theme import DAILY_DAYS, SIGNIFICANT, WEEKLY_DAYS
+from generator.wording import significant
 
 
 def round_sig(x: float) -> str:
-    if x is None or not math.isfinite(x):
-        return ""
-    if x == 0:
-        return "0"
-    text = f"{x:.{SIGNIFICANT}g}"
-    if "e" in text:
-        text = f"{float(text):f}".rstrip("0").rstrip(".")
-    return text
+    """A chart's number on the wire: :data:`SIGNIFICANT` significant digits."""
+    return significant(x, SIGNIFICANT)
 
 
 def csv_text(frame: pd.DataFrame) -> str:

@@ -22,7 +22,6 @@ import os
 import tempfile
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +29,7 @@ import pandas as pd
 
 from generator.errors import DataError
 from generator.sources.csvdir import StoredSeries
+from generator.wording import significant
 
 PRICE_HEADER = ("date", "open", "high", "low", "close", "volume")
 VALUE_HEADER = ("date", "value")
@@ -50,17 +50,9 @@ def format_number(value: float) -> str:
     Integers are written without decimals and trailing zeros are dropped, so
     ``2663.780029296875`` becomes ``2663.780029`` and ``5432480000.0`` ``5432480000``.
     """
-    if math.isnan(value):
-        return ""
-    if value == 0:
-        return "0"
-    if float(value).is_integer() and abs(value) < 2**53:
+    if math.isfinite(value) and float(value).is_integer() and 0 < abs(value) < 2**53:
         return str(int(value))
-    digits = 12 if abs(value) >= 1e6 else 10
-    text = f"{value:.{digits}g}"
-    if "e" in text:
-        text = format(Decimal(text), "f")
-    return text
+    return significant(value, 12 if abs(value) >= 1e6 else 10)
 
 
 def format_row(day: date, values: tuple[float, ...]) -> str:
