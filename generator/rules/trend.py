@@ -86,8 +86,8 @@ def weekly_trend(data: MarketData, p: WeeklyTrendParams, dates: pd.DatetimeIndex
         index=v.index,
     )
     r = Reader(v, dates, s.lag_days)
-    close, obs = r.latest, r.obs
-    short, long = r.pick(per_obs["sma_short"].to_numpy()), r.pick(per_obs["sma_long"].to_numpy())
+    picked = {column: r.pick(per_obs[column].to_numpy()) for column in per_obs}
+    close, short, long = picked["close"], picked["sma_short"], picked["sma_long"]
     low = asof(s.values.rolling(f"{p.low_weeks * 7}D").min(), dates, s.lag_days)["value"].to_numpy()
     anchor = np.full(len(dates), np.nan)
     anchor_date = None
@@ -103,16 +103,6 @@ def weekly_trend(data: MarketData, p: WeeklyTrendParams, dates: pd.DatetimeIndex
     status = np.where((close < long) | broken, "fail", np.where(close > short, "pass", "warn"))
     reason = np.where(np.isnan(long), f"needs {p.long_weeks} weekly closes", "")
     value = np.where(np.isnan(long), np.nan, value)
-    frame = result(
-        dates,
-        value,
-        obs,
-        reason,
-        status=status,
-        close=close,
-        sma_short=short,
-        sma_long=long,
-        low_recent=low,
-        anchor_low=anchor,
-    )
+    detail = {"status": status, **picked, "low_recent": low, "anchor_low": anchor}
+    frame = result(dates, value, r.obs, reason, **detail)
     return with_evidence(frame, per_observation=per_obs, anchor_date=anchor_date)
