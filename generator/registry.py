@@ -155,7 +155,7 @@ def parse_kinded(
     unknown_kind: Callable[[str, str, list[str]], str] = plain_unknown_kind,
     param_problem: Callable[[Mapping[str, Any], type[Any]], str] = plain_param_problem,
 ) -> tuple[list[tuple[int, Any, Any]], list[tuple[tuple[Any, ...], str]]]:
-    """The one validation of a list of kinded items (claims, forecasts): ``(id, kind word,
+    """The one validation of kinded items (checks, claims, forecasts): ``(id, kind word,
     params)`` each, ``params`` raw or already parsed by the kind's ``params`` model.
 
     Returns the valid ones as ``(position, kind entry, parsed params)`` and every problem
