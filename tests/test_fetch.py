@@ -493,3 +493,34 @@ def test_a_batch_that_only_names_one_dns_failure_counts_as_offline(cache: Path) 
     assert {o.status for o in report.outcomes} == {"failed"}
     assert sleeps == []  # unreachable is not retried
     assert snapshot(cache) == before
+
+
+def test_a_new_provider_needs_no_change_to_the_fetch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A download provider is a module with ``download_into`` and its default client, and a
+    :class:`Provider` naming them: the fetch stores what it brings like Yahoo's and FRED's."""
+    import sys
+    import types
+
+    from generator.sources import fetch
+    from generator.sources.cache import VALUE_HEADER
+    from generator.sources.providers import Provider
+
+    module = types.ModuleType("sample_provider_for_tests")
+
+    def download_into(items: list, client: object, sleep: object, now: object) -> None:
+        for item in items:
+            item.frame = client(item.target.symbol)
+
+    def get(symbol: str) -> pd.DataFrame:  # sample data: two made-up observations
+        days = pd.DatetimeIndex(["2026-08-19", "2026-08-20"], name="date")
+        return pd.DataFrame({"value": [1.5, 2.0]}, index=days)
+
+    module.download_into, module.get = download_into, get
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    mine = Provider("mine", "Mine", VALUE_HEADER, False, module.__name__, "get")
+    monkeypatch.setattr(fetch, "providers", lambda: {"mine": mine})
+    report = fetch_all([FetchTarget("mine", "ABC")], tmp_path, now=NOW, console=QUIET)
+    assert [(o.source, o.status, o.rows_added) for o in report.outcomes] == [("mine", "updated", 2)]
+    assert (tmp_path / "ABC.csv").read_text() == "date,value\n2026-08-19,1.5\n2026-08-20,2\n"
