@@ -177,7 +177,8 @@ def prior_highs_evidence(ctx: Context, check: Any, frame: pd.DataFrame) -> list[
     name = ctx.name(sid)
     if not levels:
         summary = (
-            f"{name} closed at {num(last)} on {day(last_date)}; no prior-cycle high is in the data."
+            f"{name} closed at {num(last)} on {day(last_date)}; no prior-cycle high counts yet "
+            "(a year's high counts once the year is over)."
         )
     else:
         listed = ", ".join(f"{y} ({num(v)})" for y, _, v in levels)
