@@ -476,3 +476,13 @@ def test_one_number_text_for_chart_and_data_files(value: float, digits: int, tex
     from generator.wording import significant
 
     assert significant(value, digits) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(-7.994e-15, "0"), (-6.074e-6, "-0.000006"), (0.12345678, "0.1235"), (2663.78, "2664")],
+)
+def test_chart_numbers_keep_four_digits_and_six_decimals(value: float, text: str) -> None:
+    from generator.charts.encode import round_sig
+
+    assert round_sig(value) == text

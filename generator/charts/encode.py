@@ -12,9 +12,14 @@ from generator.charts.theme import DAILY_DAYS, SIGNIFICANT, WEEKLY_DAYS
 from generator.wording import significant
 
 
-def round_sig(x: float) -> str:
-    """A chart's number on the wire: :data:`SIGNIFICANT` significant digits."""
-    return significant(x, SIGNIFICANT)
+#: chart numbers keep at most this many decimals: float noise (-8e-15) reads as 0
+DECIMALS = 6
+
+
+def round_sig(x: float | None) -> str:
+    """A chart's number on the wire: :data:`SIGNIFICANT` significant digits, at most
+    :data:`DECIMALS` decimals."""
+    return significant(None if x is None else round(x, DECIMALS), SIGNIFICANT)
 
 
 def csv_text(frame: pd.DataFrame) -> str:
