@@ -12,15 +12,22 @@ import pandas as pd
 from generator.config import Bound
 
 
-def significant(value: float | None, digits: int) -> str:
+def significant(value: float | None, digits: int, max_decimals: int | None = None) -> str:
     """A number with ``digits`` significant digits and never an exponent, as the data files
-    and the chart files write it: ``''`` for a missing or infinite one, ``'0'`` for zero."""
+    and the chart files write it: ``''`` for a missing or infinite one, ``'0'`` for zero.
+    ``max_decimals`` cuts a tiny number (one Python would write with an exponent) to that
+    many decimals, so float noise such as -8e-15 reads as 0."""
     if value is None or not math.isfinite(value):
         return ""
     if value == 0:
         return "0"
     text = f"{value:.{digits}g}"
-    return format(Decimal(text), "f") if "e" in text else text
+    if "e" not in text:
+        return text
+    if max_decimals is None:
+        return format(Decimal(text), "f")
+    text = f"{float(text):.{max_decimals}f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def format_value(value: float | None, fmt: str, unit_label: str = "") -> str:

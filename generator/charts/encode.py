@@ -12,14 +12,10 @@ from generator.charts.theme import DAILY_DAYS, SIGNIFICANT, WEEKLY_DAYS
 from generator.wording import significant
 
 
-#: chart numbers keep at most this many decimals: float noise (-8e-15) reads as 0
-DECIMALS = 6
-
-
 def round_sig(x: float | None) -> str:
-    """A chart's number on the wire: :data:`SIGNIFICANT` significant digits, at most
-    :data:`DECIMALS` decimals."""
-    return significant(None if x is None else round(x, DECIMALS), SIGNIFICANT)
+    """A chart's number on the wire: :data:`SIGNIFICANT` significant digits, a tiny one at
+    most six decimals."""
+    return significant(x, SIGNIFICANT, max_decimals=6)
 
 
 def csv_text(frame: pd.DataFrame) -> str:
