@@ -23,8 +23,8 @@ from markupsafe import Markup
 
 from generator import forecasts, trackrecord, trackrecord_text
 from generator.claims import CLAIM_KINDS
-from generator.coverage import INSUFFICIENT
 from generator.evaluate import Evaluation
+from generator.hero import hero_of
 from generator.rules import RULES, is_series_field
 from generator.sources.kinds import SOURCES
 from generator.wording import cell_text, claim_cell_text, score
@@ -125,10 +125,7 @@ def home_context(site: SiteData, _: Any) -> dict[str, Any]:
         counts={k: counts.get(k, 0) for k in ("pass", "warn", "fail", "unknown")},
         known_scored=total_scored - counts.get("unknown", 0),
         total_scored=total_scored,
-        verdict_admonition={"supported": "success", "mixed": "warning"}.get(
-            ev.verdict,
-            "info" if ev.verdict in (INSUFFICIENT, "unknown") else "failure",
-        ),
+        hero=hero_of(ev),
         verdict_rule="Verdict bands: " + ", ".join(f"≥ {b.min:.2f} {b.label}" for b in bands) + ".",
         generated_at=ev.generated_at.replace("T", " ").replace("+00:00", " UTC"),
         freshness=freshness(ev),
@@ -172,19 +169,26 @@ def check_context(site: SiteData, check: Any) -> dict[str, Any]:
 
 def claim_context(site: SiteData, page: ClaimPage) -> dict[str, Any]:
     spec, result, kind = page.spec, page.result, site.claim_kinds[page.spec.kind]
+    columns = case_columns(result.columns, result.deciding)
     return dict(
         spec=spec,
         result=result,
         admonition={"supported": "success", "contradicted": "failure"}.get(result.verdict, "info"),
         method=Markup(kind.summary),
         params_text=_params_text(page.params),
-        columns=[{"key": k, "label": label} for k, label, _ in result.columns],
+        columns=[{"key": k, "label": label} for k, label, _ in columns],
         rows=[
-            [claim_cell_text(case.get(k), fmt) for k, _, fmt in result.columns]
-            for case in result.cases
+            [claim_cell_text(case.get(k), fmt) for k, _, fmt in columns] for case in result.cases
         ],
+        deciding=" ".join(str(i + 1) for i in range(max(1, len(result.deciding)))),
         verdict_rule=Markup(_claim_rule(kind.doc)),
     )
+
+
+def case_columns(columns: list[Any], deciding: list[str]) -> list[Any]:
+    """A claim's case columns with the deciding ones first (in ``deciding``'s order)."""
+    by_key = {c[0]: c for c in columns}
+    return [by_key[k] for k in deciding] + [c for c in columns if c[0] not in deciding]
 
 
 def history_context(site: SiteData, _: Any) -> dict[str, Any]:

@@ -40,7 +40,8 @@ class ClaimResult:
     format from :data:`COLUMN_FORMATS`. ``markers`` are dates to mark on the chart:
     ``{"date", "label", "series"}``. ``extra`` holds things for charts that are not
     JSON (pandas objects). ``reason`` says what is missing when the verdict is
-    "insufficient data".
+    "insufficient data". ``deciding`` lists the keys of the columns the verdict turns on:
+    the case table leads with them and keeps them in view on a phone (none: the first).
     """
 
     verdict: Verdict
@@ -50,10 +51,14 @@ class ClaimResult:
     columns: list[Column] = field(default_factory=list)
     markers: list[dict[str, str]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    deciding: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
             raise ValueError(f"Expected a verdict in {VERDICTS}, but received {self.verdict!r}")
+        unknown = [key for key in self.deciding if key not in {c[0] for c in self.columns}]
+        if unknown:
+            raise ValueError(f"Expected deciding columns among the columns, but received {unknown}")
         for key, _label, fmt in self.columns:
             if fmt not in COLUMN_FORMATS:
                 raise ValueError(

@@ -122,6 +122,7 @@ def no_bear_start_at_highs(series: Mapping[str, pd.Series], p: NoBearStartParams
         ("equity_near_high", f"Within {p.near_high:.0%} of high", "bool"),
     ]
     markers = [{"date": c["top_date"], "label": f"{cname} top", "series": p.crypto} for c in cases]
+    deciding = ["top_date", "equity_drawdown", "equity_near_high"]
     n = len(cases)
     near_cases = [c for c in cases if c["equity_near_high"]]
     uncovered = [c["top_date"] for c in cases if c["equity_drawdown"] is None]
@@ -150,6 +151,7 @@ def no_bear_start_at_highs(series: Mapping[str, pd.Series], p: NoBearStartParams
             cases,
             columns,
             markers,
+            deciding=deciding,
         )
     else:
         verdict = "supported"
@@ -160,4 +162,4 @@ def no_bear_start_at_highs(series: Mapping[str, pd.Series], p: NoBearStartParams
             f"({closest['top_date']})."
         )
         reason = None
-    return ClaimResult(verdict, summary, reason, cases, columns, markers)
+    return ClaimResult(verdict, summary, reason, cases, columns, markers, deciding=deciding)

@@ -153,6 +153,7 @@ def breakouts_lead_crypto(
     markers = [{"date": c["date"], "label": f"{ename} breakout", "series": p.equity} for c in cases]
 
     key = f"{lead}_{p.decide_months}m"
+    deciding = ["date", key, *(["first_peak"] if len(p.leaders) > 1 else [])]
     known = [c for c in cases if c[key] is not None]
     if not known:
         return ClaimResult(
@@ -164,6 +165,7 @@ def breakouts_lead_crypto(
             cases,
             columns,
             markers,
+            deciding=deciding,
         )
     up = [c for c in known if c[key] > 0]
     verdict: Verdict = "supported" if 2 * len(up) > len(known) else "contradicted"
@@ -193,7 +195,7 @@ def breakouts_lead_crypto(
                 f"; of the {plural(len(firsts), 'breakout')} where {every} "
                 f"{p.peak_months}-month highs are known, {and_list(parts)}"
             )
-    return ClaimResult(verdict, summary + ".", None, cases, columns, markers)
+    return ClaimResult(verdict, summary + ".", None, cases, columns, markers, deciding=deciding)
 
 
 def _first_peak(peaks: dict[str, pd.Timestamp | None], p: BreakoutsLeadCryptoParams) -> str | None:

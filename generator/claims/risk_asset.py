@@ -164,6 +164,7 @@ def trades_as_risk_asset(series: Mapping[str, pd.Series], p: RiskAssetParams) ->
         columns,
         markers,
         extra={"correlation": frame},
+        deciding=["year", f"{main}_mean", f"{main}_share_above"],
     )
 
 
