@@ -375,21 +375,21 @@ def test_a_sample_post_says_so_and_has_every_section(sample_ev):
     day = sample_ev.history.index[-1]
     files = posts.render_post(sample_ev, day)
     name = f"{day.date()}-weekly-update"
-    assert set(files) == {f"{name}.md", f"{name}-overview.svg", f"{name}-checklist.svg"}
+    assert set(files) == {f"{name}.md", f"{name}-overview.svg", f"{name}-score.svg"}
     text = files[f"{name}.md"]
     assert text.startswith(f"---\ndate: {day.date()}\nslug: weekly-update\ndescription: ")
     meta = yaml.safe_load(text.split("---\n")[1])  # front matter written by a YAML dumper
     assert meta["date"] == day.date() and meta["description"].startswith("The score ")
     assert '!!! warning "Sample data"' in text
     assert f"![The score over the weeks to {posts.long_date(day)}" in text
-    assert f"]({name}-checklist.svg)" in text
+    assert f"]({name}-score.svg)" in text
     assert re.search(rf"!\[From \d{{4}}-\d\d-\d\d to {day.date()} ", text)  # its summary
     assert f"]({name}-overview.svg)" in text
     assert "<!-- more -->" in text
     for heading in ("## Status changes since", "## Biggest moves", "## The checklist on"):
         assert heading in text
     assert files[f"{name}-overview.svg"].startswith("<svg")
-    assert files[f"{name}-checklist.svg"].startswith("<svg")
+    assert files[f"{name}-score.svg"].startswith("<svg")
 
 
 def test_posts_are_deterministic_and_do_not_depend_on_the_as_of_date(thesis, sample_ev, tmp_path):
@@ -419,8 +419,8 @@ def test_sample_data_is_refused_unless_allowed(no_cache, tmp_path, capsys):
     assert not out.exists()
     assert main(["post", "--as-of", "2025-11-22", "--posts-dir", str(out), "--allow-sample"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "2025-11-21-weekly-update-checklist.svg",
         "2025-11-21-weekly-update-overview.svg",
+        "2025-11-21-weekly-update-score.svg",
         "2025-11-21-weekly-update.md",
     ]
     assert "Sample data" in (out / "2025-11-21-weekly-update.md").read_text()

@@ -8,7 +8,7 @@ from generator.evaluate import Evaluation
 from generator.forecasts import change_sentences
 from generator.pipeline import DEFAULT_DOCS
 from generator.posts import sentences
-from generator.posts.chart import GRID_WEEKS, chart_svg, checklist_chart, overview
+from generator.posts.chart import SCORE_WEEKS, chart_svg, overview, score_chart
 from generator.posts.week import weekly_update
 from generator.wording import long_date
 
@@ -27,7 +27,6 @@ def render_post(ev: Evaluation, day: pd.Timestamp) -> dict[str, str]:
     update = weekly_update(ev, day)
     name = post_name(day)
     lead = f"{sentences.score_sentence(update)} {sentences.flips_summary(update)}"
-    grid_weeks = min(GRID_WEEKS, len(ev.history.loc[:day]))
     markets = overview(ev, day)
     table = [
         {
@@ -53,10 +52,10 @@ def render_post(ev: Evaluation, day: pd.Timestamp) -> dict[str, str]:
             lead=lead,
             overview=f"{name}-overview.svg" if markets else None,
             overview_alt=markets[1].replace("[", "(").replace("]", ")") if markets else "",
-            checklist_chart=f"{name}-checklist.svg",
-            checklist_alt=(
-                f"The score over the weeks to {long_date(day)} against the verdict "
-                f"bands, and each check's status over the last {grid_weeks} weeks."
+            score_chart=f"{name}-score.svg",
+            score_alt=(
+                f"The score over the {min(SCORE_WEEKS, len(ev.history.loc[:day]))} weeks to "
+                f"{long_date(day)} against the verdict bands."
             ),
             first_week=update.previous is None,
             previous=long_date(update.previous) if update.previous is not None else None,
@@ -73,7 +72,7 @@ def render_post(ev: Evaluation, day: pd.Timestamp) -> dict[str, str]:
             table=table,
         )
     )
-    files = {f"{name}.md": text, f"{name}-checklist.svg": chart_svg(checklist_chart(ev, day))}
+    files = {f"{name}.md": text, f"{name}-score.svg": chart_svg(score_chart(ev, day))}
     if markets:
         files[f"{name}-overview.svg"] = markets[0]
     return files
