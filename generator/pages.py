@@ -27,7 +27,7 @@ from generator.evaluate import Evaluation
 from generator.hero import hero_of
 from generator.rules import RULES, is_series_field
 from generator.sources.kinds import SOURCES
-from generator.wording import cell_text, claim_cell_text, score
+from generator.wording import claim_cell_text, detail_label, detail_value, score
 
 
 @dataclass
@@ -162,7 +162,7 @@ def check_context(site: SiteData, check: Any) -> dict[str, Any]:
         result=result,
         group=groups_by_id[check.group],
         params_text=_params_text(check.params),
-        detail_rows=[(k.replace("_", " "), cell_text(v)) for k, v in result.detail.items()],
+        detail_rows=detail_rows(ev, check, result.detail),
         changes=status_runs(ev.history[check.id])[:30],
     )
 
@@ -183,6 +183,14 @@ def claim_context(site: SiteData, page: ClaimPage) -> dict[str, Any]:
         deciding=" ".join(str(i + 1) for i in range(max(1, len(result.deciding)))),
         verdict_rule=Markup(_claim_rule(kind.doc)),
     )
+
+
+def detail_rows(ev: Evaluation, check: Any, detail: dict[str, Any]) -> list[tuple[str, str]]:
+    """A check's detail fields as (words, value with the unit its chart shows)."""
+    names = {sid: series.name for sid, series in ev.thesis.thesis.series.items()}
+    sid = getattr(check.params, "series", None)
+    unit = getattr(ev.thesis.thesis.series.get(sid), "unit", "") if isinstance(sid, str) else ""
+    return [(detail_label(k, names), detail_value(k, v, unit or "")) for k, v in detail.items()]
 
 
 def case_columns(columns: list[Any], deciding: list[str]) -> list[Any]:

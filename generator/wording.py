@@ -164,3 +164,62 @@ def claim_cell_text(value: Any, fmt: str) -> str:
     if fmt == "number":
         return f"{value:.3f}"
     return str(value).replace("|", "\\|")
+
+
+#: A check's detail fields (its rule's extra columns) in words, for the check page's table.
+DETAIL_WORDS = {
+    "close": "Latest close",
+    "latest": "Latest value",
+    "earlier": "Earlier value",
+    "earlier_date": "Date of the earlier value",
+    "sma_short": "Short moving average",
+    "sma_long": "Long moving average",
+    "low_recent": "Lowest close, recent weeks",
+    "anchor_low": "Anchor low",
+    "high": "Record close",
+    "high_date": "Date of the record close",
+    "low_since": "Lowest close since the record",
+    "low_date": "Date of that low",
+    "recent_mean": "Mean, recent window",
+    "base_mean": "Mean, earlier window",
+    "returns": "Daily returns in the window",
+    "benchmark_return": "Benchmark return",
+    "counted": "Coins counted",
+    "beating": "Coins beating the benchmark",
+    "month": "Month",
+    "month_close": "Month's close",
+    "prior_record": "Prior record close",
+}
+#: money units the charts show in trillions (generator/charts/encode.py ``scaled``)
+TRILLIONS = {"USD mn": 1e6, "USD bn": 1e3}
+
+
+def detail_label(key: str, names: dict[str, str]) -> str:
+    """A detail field as words: ``sma_short`` -> "Short moving average", ``level_2018`` ->
+    "2018 high", ``rut_drawdown`` -> "Russell 2000 below its high" (series by name)."""
+    if key in DETAIL_WORDS:
+        return DETAIL_WORDS[key]
+    if key.startswith("level_") and key[6:].isdigit():
+        return f"{key[6:]} high"
+    if key.endswith("_drawdown"):
+        series = key[: -len("_drawdown")]
+        return f"{names.get(series, series)} vs its high"
+    words = key.replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def detail_value(key: str, value: Any, unit: str = "") -> str:
+    """A detail value with the unit its chart shows: falls and returns in percent, large
+    money amounts in USD trn, a rate's means in its unit, prices as plain numbers."""
+    if not isinstance(value, float):
+        return cell_text(value)
+    if key.endswith(("_drawdown", "_return")):
+        return f"{value:+.1%}"
+    if key in ("latest", "earlier") and unit in TRILLIONS:
+        return f"{value / TRILLIONS[unit]:,.2f} USD trn"
+    shown = cell_text(value)
+    return (
+        f"{shown} {unit}"
+        if unit and key in ("latest", "earlier", "recent_mean", "base_mean")
+        else shown
+    )

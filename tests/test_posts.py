@@ -381,7 +381,7 @@ def test_a_sample_post_says_so_and_has_every_section(sample_ev):
     meta = yaml.safe_load(text.split("---\n")[1])  # front matter written by a YAML dumper
     assert meta["date"] == day.date() and meta["description"].startswith("The score ")
     assert '!!! warning "Sample data"' in text
-    assert f"![The score over the weeks to {posts.long_date(day)}" in text
+    assert f"![The score over the 26 weeks to {posts.long_date(day)}" in text  # half a year
     assert f"]({name}-score.svg)" in text
     assert re.search(rf"!\[From \d{{4}}-\d\d-\d\d to {day.date()} ", text)  # its summary
     assert f"]({name}-overview.svg)" in text
