@@ -218,8 +218,6 @@ def detail_value(key: str, value: Any, unit: str = "") -> str:
     if key in ("latest", "earlier") and unit in TRILLIONS:
         return f"{value / TRILLIONS[unit]:,.2f} USD trn"
     shown = cell_text(value)
-    return (
-        f"{shown} {unit}"
-        if unit and key in ("latest", "earlier", "recent_mean", "base_mean")
-        else shown
-    )
+    if unit and key in ("recent_mean", "base_mean"):  # a rate's means: in its unit
+        return f"{shown}%" if unit == "%" else f"{shown} {unit}"
+    return shown
