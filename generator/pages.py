@@ -312,14 +312,11 @@ def _claims(site: SiteData) -> list[ClaimPage]:
     ]
 
 
-#: every generated page, in navigation order
+#: every generated page, in navigation order: the long list of checks comes late, so that on
+#: a desktop the left navigation (expanded, mkdocs.yml) shows History, the track record,
+#: Methodology and every claim without scrolling; the home page lists the checks anyway
 PAGES: tuple[Page, ...] = (
     Page("index.md", "Home", "index.md.j2", home_context, charts="home"),
-    Page("checks/{id}.md", "Checks", "check.md.j2", check_context, "check:{id}", _checks),
-    Page(
-        "claims/{id}.md", "Historical claims", "claim.md.j2", claim_context, "claim:{id}", _claims
-    ),
-    Page("forecasts.md", "Forecasts", "forecasts.md.j2", forecasts_context),
     Page("history.md", "History", "history.md.j2", history_context, charts="history"),
     Page(
         "track-record.md",
@@ -329,6 +326,11 @@ PAGES: tuple[Page, ...] = (
         charts="track-record",
     ),
     Page("methodology.md", "Methodology", "methodology.md.j2", methodology_context),
+    Page(
+        "claims/{id}.md", "Historical claims", "claim.md.j2", claim_context, "claim:{id}", _claims
+    ),
+    Page("forecasts.md", "Forecasts", "forecasts.md.j2", forecasts_context),
+    Page("checks/{id}.md", "Checks", "check.md.j2", check_context, "check:{id}", _checks),
     Page("rules.md", "Rules reference", "rules.md.j2", rules_context),
 )
 

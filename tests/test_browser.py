@@ -541,3 +541,22 @@ def test_post_pictures_have_no_text_under_11px_at_390px(phone: Session, site: Si
         assert sizes, image["src"]
         scale = image["shown"] / image["natural"]
         assert min(sizes) * scale >= 11, f"{image['src']}: {min(sizes) * scale:.1f} px text"
+
+
+def test_desktop_navigation_has_history_methodology_and_claims_in_view(
+    session: Session, site: Site
+) -> None:
+    """On a desktop the left navigation lists them without any scrolling: one click away."""
+    page = session.page
+    page.goto(site.url)
+    links = page.evaluate(
+        """() => [...document.querySelectorAll('.md-sidebar--primary a.md-nav__link')]
+             .filter(a => { const r = a.getBoundingClientRect();
+                            return r.width > 0 && r.top >= 0 && r.bottom <= innerHeight; })
+             .map(a => a.getAttribute('href'))"""
+    )
+    # thesis.yml's three claims, by id
+    claims = ["no_bear_start_at_smallcap_highs", "rut_breakouts_lead_crypto"]
+    claims.append("bitcoin_trades_as_risk_asset")
+    for wanted in ["history/", "methodology/", "track-record/", *(f"claims/{c}/" for c in claims)]:
+        assert any(href.endswith(wanted) for href in links), f"{wanted} not in view: {links}"
