@@ -399,6 +399,9 @@ _TABLE_LAYOUT = """() => {
           clipped: [...new Set(cells.filter(c => !folded(c) && out(c)).map(name))],
           folded_out: [...new Set(cells.filter(c => folded(c) && out(c)).map(name))],
           width: Math.round(t.getBoundingClientRect().width),
+          broken_dates: [...t.querySelectorAll('.date')].filter(d => d.getClientRects().length > 1)
+                          .map(d => d.textContent),
+          dates: t.querySelectorAll('.date').length,
         };
       });
 }"""
@@ -430,8 +433,11 @@ def test_no_deciding_column_is_clipped_at_390px(
     for i, table in enumerate(tables):
         assert table["clipped"] == [], f"{kind} table {i} ({table['width']} px): {table}"
         assert table["folded_out"] == [], f"{kind} table {i}: folded cells off screen"
+        assert table["broken_dates"] == [], f"{kind} table {i}: dates across two lines"
     first = next(t for t in tables if t["fits"] and any(t["shown"]))
     assert first["shown"] == deciding, f"{kind}: headings in view {first['shown']}"
+    if kind not in ("track record", "post"):  # their tables hold no dates
+        assert sum(t["dates"] for t in tables) > 0, f"{kind}: no date kept whole"
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
     assert phone.errors == []
 
