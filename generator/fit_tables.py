@@ -38,7 +38,7 @@ from markdown.treeprocessors import Treeprocessor
 WRAPPER_CLASS = "fit-table"
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")
 # the width shares of the deciding columns come from their longest text, within these bounds
-MIN_CHARS, MAX_CHARS = 5, 24
+MIN_CHARS, MAX_CHARS = 6, 24
 
 
 def deciding_columns(attribute: str | None, count: int) -> list[int]:

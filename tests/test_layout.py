@@ -36,8 +36,8 @@ def test_deciding_columns(attribute, count, expected):
     ("lengths", "expected"),
     [
         ([10, 10], [50.0, 50.0]),
-        ([5, 24, 8], [13.51, 64.86, 21.62]),  # 5/37, 24/37, 8/37, rounded down
-        ([1, 100], [17.24, 82.75]),  # clamped to 5 and 24 characters: 5/29, 24/29
+        ([6, 24, 8], [15.78, 63.15, 21.05]),  # 6/38, 24/38, 8/38, rounded down
+        ([1, 100], [20.0, 80.0]),  # clamped to 6 and 24 characters: 6/30, 24/30
         ([7, 7, 7], [33.33, 33.33, 33.33]),  # never a hair over 100% in all
     ],
 )
@@ -64,8 +64,8 @@ TABLE = """<div class="fit-table" data-deciding="1 3" markdown="1">
 
 def test_a_marked_table_folds_its_other_columns_and_keeps_dates_whole():
     out = html(TABLE)
-    # widths from the longest texts: the date's 10 characters, the score's 4 (counted as 5)
-    assert '<table data-fit="" style="--fit-w1:66.66%;--fit-w3:33.33%">' in out
+    # widths from the longest texts: the date's 10 characters, the score's 4 (counted as 6)
+    assert '<table data-fit="" style="--fit-w1:62.5%;--fit-w3:37.5%">' in out
     assert '<th class="fit-more" data-label="Note">Note</th>' in out
     assert '<td data-label="Date"><span class="date">2026-08-21</span></td>' in out
     assert (
