@@ -16,8 +16,8 @@ On every page, for each table inside such a block, this extension
 - marks the table ``data-fit`` and gives each deciding column a share of the width
   (``--fit-wN``, from the longest text in that column, so a status icon gets less room
   than a check's title);
-- marks every other cell ``fit-more`` and gives every cell a ``data-label`` (its column's
-  heading), which ``docs/assets/layout.css`` prints before a folded cell;
+- marks every other cell ``data-more`` and puts each such column's heading on the table
+  (``--fit-lN``), which ``docs/assets/layout.css`` prints before a folded cell;
 - keeps each ISO date (``2026-08-21``, ``2026-08``) on one line.
 
 On a wide screen the table is an ordinary table; below 45em (``layout.css``) each row
@@ -95,14 +95,14 @@ def _split(text: str) -> tuple[str, list[ET.Element]]:
     return text[: matches[0].start()], spans
 
 
-def _add_class(element: ET.Element, name: str) -> None:
-    classes = element.get("class", "").split()
-    if name not in classes:
-        element.set("class", " ".join([*classes, name]))
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string (a heading may hold any character)."""
+    cleaned = "".join(c if c.isprintable() else " " for c in text)
+    return "'" + cleaned.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def fit_table(table: ET.Element, deciding_attribute: str | None) -> None:
-    """Mark one table's cells for the phone layout (see the module docstring)."""
+    """Mark one table for the phone layout (see the module docstring)."""
     rows = [tr for tr in table.iter("tr")]
     if not rows:
         return
@@ -113,17 +113,20 @@ def fit_table(table: ET.Element, deciding_attribute: str | None) -> None:
         for i, cell in enumerate(tr):
             if i < len(labels):
                 lengths[i] = max(lengths[i], len(_text(cell)))
-            label = labels[i] if i < len(labels) else ""
-            if label:
-                cell.set("data-label", label)
             if i not in deciding:
-                _add_class(cell, "fit-more")
+                # an empty marker: the track record has hundreds of folded cells, so their
+                # column's heading is said once, on the table (--fit-lN)
+                cell.set("data-more", "")
             if cell.tag == "td":
                 _keep_dates_whole(cell)
     shares = width_shares([lengths[i] for i in deciding])
-    table.set(
-        "style", ";".join(f"--fit-w{i + 1}:{s}%" for i, s in zip(deciding, shares, strict=True))
-    )
+    layout = [f"--fit-w{i + 1}:{s}%" for i, s in zip(deciding, shares, strict=True)]
+    layout += [
+        f"--fit-l{i + 1}:{css_string(label + ': ')}"
+        for i, label in enumerate(labels)
+        if i not in deciding and label
+    ]
+    table.set("style", ";".join(layout))
     table.set("data-fit", "")  # not a class: Material styles only tables without one
 
 

@@ -390,8 +390,8 @@ _TABLE_LAYOUT = """() => {
           const r = c.getBoundingClientRect();
           return r.left < -0.5 || r.right > right + 0.5;
         };
-        const name = c => c.dataset.label || c.textContent.trim().slice(0, 30);
-        const folded = c => c.classList.contains('fit-more');
+        const name = c => c.dataset.more || c.textContent.trim().slice(0, 30);
+        const folded = c => c.hasAttribute('data-more');
         return {
           fits: t.hasAttribute('data-fit'),
           shown: [...t.querySelectorAll('thead th')].filter(c => c.getClientRects().length)

@@ -8,7 +8,7 @@ import markdown
 import pytest
 
 from generator.claims.base import ClaimResult
-from generator.fit_tables import deciding_columns, width_shares
+from generator.fit_tables import css_string, deciding_columns, width_shares
 from generator.hero import band_tones, bands_of
 from generator.pages import case_columns
 from generator.wording import detail_label, detail_value
@@ -64,15 +64,29 @@ TABLE = """<div class="fit-table" data-deciding="1 3" markdown="1">
 
 def test_a_marked_table_folds_its_other_columns_and_keeps_dates_whole():
     out = html(TABLE)
-    # widths from the longest texts: the date's 10 characters, the score's 4 (counted as 6)
-    assert '<table data-fit="" style="--fit-w1:62.5%;--fit-w3:37.5%">' in out
-    assert '<th class="fit-more" data-label="Note">Note</th>' in out
-    assert '<td data-label="Date"><span class="date">2026-08-21</span></td>' in out
+    # widths from the longest texts: the date's 10 characters, the score's 4 (counted as 6);
+    # the folded column's heading said once, for the label before each folded cell
+    assert '<table data-fit="" style="--fit-w1:62.5%;--fit-w3:37.5%;--fit-l2:\'Note: \'">' in out
+    assert '<th data-more="">Note</th>' in out
+    assert '<td><span class="date">2026-08-21</span></td>' in out
     assert (
-        '<td class="fit-more" data-label="Note">from <span class="date">2026-05-21</span> to '
+        '<td data-more="">from <span class="date">2026-05-21</span> to '
         '<span class="date">2026-08</span></td>'
     ) in out
-    assert '<td data-label="Score">0.64</td>' in out
+    assert "<td>0.64</td>" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("Note: ", "'Note: '"),
+        ("Bitcoin's close: ", "'Bitcoin\\'s close: '"),
+        ("a\\b", "'a\\\\b'"),  # a backslash cannot escape the closing quote
+        ("two\nlines", "'two lines'"),
+    ],
+)
+def test_css_string(text, quoted):
+    assert css_string(text) == quoted
 
 
 def test_an_unmarked_table_is_left_alone():
