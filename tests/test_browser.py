@@ -402,6 +402,8 @@ _TABLE_LAYOUT = """() => {
           broken_dates: [...t.querySelectorAll('.date')].filter(d => d.getClientRects().length > 1)
                           .map(d => d.textContent),
           dates: t.querySelectorAll('.date').length,
+          unlabelled: cells.filter(c => folded(c) && c.tagName === 'TD'
+                                   && getComputedStyle(c, '::before').content === 'none').length,
         };
       });
 }"""
@@ -434,6 +436,7 @@ def test_no_deciding_column_is_clipped_at_390px(
         assert table["clipped"] == [], f"{kind} table {i} ({table['width']} px): {table}"
         assert table["folded_out"] == [], f"{kind} table {i}: folded cells off screen"
         assert table["broken_dates"] == [], f"{kind} table {i}: dates across two lines"
+        assert table["unlabelled"] == 0, f"{kind} table {i}: folded cells without their heading"
     first = next(t for t in tables if t["fits"] and any(t["shown"]))
     assert first["shown"] == deciding, f"{kind}: headings in view {first['shown']}"
     if kind not in ("track record", "post"):  # their tables hold no dates
