@@ -1,4 +1,5 @@
 # Two commands matter: `make site` and `make test`. Everything else is a helper.
+# make site ENGINE=zensical SITE_DIR=build/z: the other engine, another output folder
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -26,7 +27,8 @@ site: $(STAMP)
 ifndef DATA
 	$(PY) -m generator fetch || true  # offline or partly failed: it says so; build anyway
 endif
-	$(PY) -m generator build $(if $(DATA),--data $(DATA)) $(if $(AS_OF),--as-of $(AS_OF))
+	$(PY) -m generator build $(if $(DATA),--data $(DATA)) $(if $(AS_OF),--as-of $(AS_OF)) \
+		$(if $(ENGINE),--engine $(ENGINE)) $(if $(SITE_DIR),--site-dir $(SITE_DIR))
 
 test: $(DEV_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

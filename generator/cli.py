@@ -79,6 +79,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fail (exit 3) instead of falling back to the bundled sample data",
     )
+    b.add_argument(
+        "--engine",
+        choices=("mkdocs", "zensical"),
+        default="mkdocs",
+        help='the static site engine (default: mkdocs; README.md, "Engines")',
+    )
 
     c = sub.add_parser(
         "check",
@@ -228,6 +234,7 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
             site_dir,
             allow_sample=not args.no_sample,
             stage=stage,
+            engine=args.engine,
         )
     ev = result.evaluation
     _annotate_stale(ev)

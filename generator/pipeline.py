@@ -157,13 +157,19 @@ def build(
     *,
     allow_sample: bool = True,
     stage: Stage | None = None,
+    engine: str = "mkdocs",
 ) -> BuildResult:
-    """Build the whole site. The old ``site_dir`` is replaced only when the new one is complete."""
+    """Build the whole site. The old ``site_dir`` is replaced only when the new one is complete.
+
+    ``engine`` is ``mkdocs`` (the default) or ``zensical`` (generator/engines.py)."""
     from generator.charts import build_charts
     from generator.render import render_site, write_site
 
     timings: dict[str, float] = {}
     if site_dir is not None:
+        from generator.engines import check_engine
+
+        check_engine(engine)
         _check_site_dir(Path(site_dir), docs_dir, thesis_path, data_dir)
     thesis, _, ev, claims = prepare(
         thesis_path, data_dir, as_of, allow_sample=allow_sample, stage=stage, timings=timings
@@ -174,8 +180,8 @@ def build(
         rendered = render_site(ev, claims, charts)
         write_site(rendered, docs_dir)
     if site_dir is not None:
-        with _timed(timings, "mkdocs build", stage):
-            mkdocs_build(ev, rendered.nav, docs_dir, Path(site_dir))
+        with _timed(timings, f"{engine} build", stage):
+            mkdocs_build(ev, rendered.nav, docs_dir, Path(site_dir), engine)
     return BuildResult(ev, claims, Path(site_dir) if site_dir else None, timings)
 
 
@@ -198,8 +204,11 @@ def _check_site_dir(
     check_site_dir(site_dir, keep)
 
 
-def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path) -> None:
-    """Run ``mkdocs build --strict`` into a temporary folder, then swap it into place."""
+def mkdocs_build(
+    ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path, engine: str = "mkdocs"
+) -> None:
+    """Run ``mkdocs build --strict`` (or ``zensical build --strict``) into a temporary
+    folder, then swap it into place."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.build import build as run_mkdocs
     from mkdocs.config import load_config
@@ -217,6 +226,11 @@ def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
     hand_written = _hand_written_nav(docs_dir)
+    titles = {c.id: c.title for c in ev.checks}
+    banners = coverage.banner_texts(ev.coverage, ev.freshness, titles)
+    if engine == "zensical":
+        _zensical(ev, nav + hand_written, banners, docs_dir, site_dir, staging)
+        return
     try:
         config = load_config(
             config_file=str(ROOT / "mkdocs.yml"),
@@ -229,8 +243,7 @@ def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path)
             strict=True,
         )
         config["extra"]["demo"] = ev.demo
-        titles = {c.id: c.title for c in ev.checks}
-        config["extra"]["banners"] = coverage.banner_texts(ev.coverage, ev.freshness, titles)
+        config["extra"]["banners"] = banners
         # MkDocs reuses plugin objects across builds in one process (tests, bench); Material's
         # blog plugin makes its scratch folder once but removes it after every build.
         for plugin in config.plugins.values():
@@ -252,6 +265,39 @@ def mkdocs_build(ev: Evaluation, nav: list[Any], docs_dir: Path, site_dir: Path)
         raise
     finally:
         logger.removeHandler(collected)
+    _swap(staging, site_dir)
+
+
+def _zensical(
+    ev: Evaluation,
+    nav: list[Any],
+    banners: list[Any],
+    docs_dir: Path,
+    site_dir: Path,
+    staging: Path,
+) -> None:
+    from generator.engines import zensical_build
+    from generator.safe_html import escaped_nav, html_text
+    from generator.sitedir import mark
+
+    settings = {
+        "site_name": html_text(ev.thesis.thesis.site.title),
+        "nav": escaped_nav(nav),
+        "extra": {"demo": ev.demo, "banners": banners},
+    }
+    description = html_text(ev.thesis.thesis.site.description)
+    if description:
+        settings["site_description"] = description
+    try:
+        zensical_build(ROOT / "mkdocs.yml", docs_dir, staging, settings)
+        mark(staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _swap(staging, site_dir)
+
+
+def _swap(staging: Path, site_dir: Path) -> None:
     # the old site moves into a fresh temporary folder (never a fixed name such as
     # site.old, which could be someone's folder) and is removed once the new one is in place
     old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
