@@ -5,20 +5,22 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# every runtime and dev dependency, pinned with hashes (README, "Locked dependencies")
+LOCK := requirements.txt
 
-.PHONY: site test lint clean bench publish-dry-run
+.PHONY: site test lint clean bench publish-dry-run lock
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+$(STAMP): pyproject.toml $(LOCK) | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -c "from generator.charts import vega_bundle; vega_bundle()"
 	touch $@
 
+# the lock already holds the dev tools: this adds the node ones
 $(DEV_STAMP): pyproject.toml package-lock.json $(STAMP)
-	$(PY) -m pip install --quiet -e '.[dev]'
 	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund; \
 	else echo "npm not found: the workflow lint tests will be skipped"; fi
 	touch $@
@@ -40,6 +42,12 @@ bench: $(STAMP)
 # the weekly workflow in a temporary clone, minus fetch (DATA is copied in) and deploy
 publish-dry-run: $(STAMP)
 	$(PY) scripts/publish_dry_run.py $(if $(DATA),--data $(DATA)) $(if $(AS_OF),--as-of $(AS_OF))
+
+# re-resolve the lock from PyPI after editing pyproject.toml (existing pins kept);
+# LOCK_ARGS=--upgrade moves every pin to the newest release. Dependabot does this weekly.
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+		--python-version 3.11 --index-url https://pypi.org/simple --quiet -o $(LOCK) $(LOCK_ARGS)
 
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check generator tests

@@ -306,7 +306,31 @@ def alarm_follows_every_job(workflow: Workflow, name: str, text: str) -> list[st
     return problems
 
 
+LOCKED_INSTALLS = (
+    re.compile(r"pip install --require-hashes -r requirements\.txt$"),
+    re.compile(r"pip install --no-deps -e \.$"),
+)
+
+
+def installs_from_the_lock(workflow: Workflow, name: str, text: str) -> list[str]:
+    """Every pip install reads the hashed lock, or installs the project itself without
+    dependencies; setup-python's pip cache is keyed on the lock."""
+    problems = []
+    for job_id, job in workflow["jobs"].items():
+        for step in _steps(job):
+            for line in _run(step).splitlines():
+                line = line.strip()
+                if "pip install" in line and not any(p.search(line) for p in LOCKED_INSTALLS):
+                    problems.append(f"{name}: job {job_id} installs outside the lock: {line}")
+            if _uses(step, "actions/setup-python"):
+                key = (step.get("with") or {}).get("cache-dependency-path")
+                if key != "requirements.txt":
+                    problems.append(f"{name}: job {job_id}: pip cache keyed on {key!r}")
+    return problems
+
+
 RULES: tuple[Rule, ...] = (
+    installs_from_the_lock,
     top_level_permissions_read_only,
     jobs_have_timeout_and_permissions,
     only_expected_jobs_write,
@@ -383,6 +407,14 @@ BREAKAGES: list[tuple[str, str, str, Rule]] = [
     ("weekly.yml", r"\$\{\{ failure\(\)\n\s+\|\| ", "${{ ", alarm_follows_every_job),
     ("weekly.yml", r"notify --alarm failed", "notify --alarm", alarm_follows_every_job),
     ("weekly.yml", r"secrets.APPRISE_URLS", "vars.APPRISE_URLS", alarm_follows_every_job),
+    ("weekly.yml", r"pip install --require-hashes -r", "pip install -r", installs_from_the_lock),
+    ("ci.yml", r"pip install --no-deps -e \.", "pip install -e .", installs_from_the_lock),
+    (
+        "ci.yml",
+        r"cache-dependency-path: requirements.txt",
+        "cache-dependency-path: pyproject.toml",
+        installs_from_the_lock,
+    ),
 ]
 
 
