@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from generator.engines import DEFAULT_ENGINE, ENGINES
 from generator.render import GENERATED
 from tests.browser_helpers import (
     BASE_PATH,
@@ -62,7 +63,8 @@ def _require_browser() -> str:
 
 @dataclass
 class Site:
-    name: str
+    name: str  # the data: "sample" or "shared"
+    engine: str  # "mkdocs" or "zensical" (generator/engines.py)
     url: str
     root: Path
     chart_pages: list[str]  # paths under the site that hold charts, e.g. "checks/x/"
@@ -99,7 +101,7 @@ def _write_latest_post(data_dir: Path | None, docs: Path) -> None:
     write_posts(render_post(ev, ev.history.index[-1]), docs / "blog" / "posts")
 
 
-def _build(name: str, data_dir: Path | None, tmp: Path) -> Iterator[Site]:
+def _build(name: str, engine: str, data_dir: Path | None, tmp: Path) -> Iterator[Site]:
     from generator.pipeline import build
 
     port = free_port()
@@ -111,7 +113,7 @@ def _build(name: str, data_dir: Path | None, tmp: Path) -> Iterator[Site]:
         site_dir = tmp / "site"
         docs = _hand_written_docs(tmp / "docs")
         _write_latest_post(data_dir, docs)
-        build(data_dir=data_dir, site_dir=site_dir, docs_dir=docs)
+        build(data_dir=data_dir, site_dir=site_dir, docs_dir=docs, engine=engine)
     finally:
         for key, value in saved.items():
             if value is None:
@@ -126,7 +128,7 @@ def _build(name: str, data_dir: Path | None, tmp: Path) -> Iterator[Site]:
     pages = ["" if p == "./" else p for p in pages]
     with serve(site_dir, port) as served:
         assert served == url
-        yield Site(name, url, site_dir, pages)
+        yield Site(name, engine, url, site_dir, pages)
 
 
 @pytest.fixture(scope="session")
@@ -144,11 +146,27 @@ def browser(chromium_path: str) -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture(scope="session", params=["sample", "shared"])
+# Every browser test runs on the site each engine builds. What Zensical cannot do yet is
+# named here, test by test, with the reason: a strict xfail on its build, so the suite fails
+# (XPASS) the day a Zensical release gains it (README.md, "Engines").
+ZENSICAL_GAPS: dict[str, str] = {
+    "test_static_svgs_stand_in_without_javascript": (
+        "relative links inside <noscript> are not rewritten for the page's folder, so the "
+        "static SVG is not found below the home page (tests/test_engines.py shows it alone)"
+    ),
+}
+
+
+@pytest.fixture(
+    scope="session",
+    params=[(data, engine) for engine in ENGINES for data in ("sample", "shared")],
+    ids=lambda p: "-".join(p),
+)
 def site(
     request: pytest.FixtureRequest, chromium_path: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
-    if request.param == "shared":
+    name, engine = request.param
+    if name == "shared":
         if not (SHARED_DATA / "RUT.csv").exists():
             pytest.skip(
                 f"real data not found at {SHARED_DATA} (only present beside a dev checkout)"
@@ -156,7 +174,17 @@ def site(
         data_dir: Path | None = SHARED_DATA
     else:
         data_dir = None  # falls back to the bundled sample when data/ holds nothing
-    yield from _build(request.param, data_dir, tmp_path_factory.mktemp(request.param))
+    yield from _build(name, engine, data_dir, tmp_path_factory.mktemp(f"{name}-{engine}"))
+
+
+@pytest.fixture(autouse=True)
+def _zensical_gap(request: pytest.FixtureRequest) -> None:
+    """A strict xfail, on the Zensical build only, for each test named in ZENSICAL_GAPS."""
+    reason = ZENSICAL_GAPS.get(request.function.__name__)
+    callspec = getattr(request.node, "callspec", None)
+    data_and_engine = callspec.params.get("site") if callspec else None
+    if reason and data_and_engine and data_and_engine[1] == "zensical":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"Zensical: {reason}"))
 
 
 @pytest.fixture
@@ -278,7 +306,7 @@ def test_dark_mode_redraws_in_dark_colours(session: Session, site: Site) -> None
     dark = page.locator("figure.thesis-chart svg").first.inner_html()
     assert "#7aa7ff" in dark.lower() and "#2563c9" not in dark.lower()
     assert session.errors == []
-    if site.name == "sample":
+    if site.name == "sample" and site.engine == DEFAULT_ENGINE:
         _shots(page, "desktop-dark")
 
 
@@ -292,7 +320,7 @@ def test_phone_width_has_no_horizontal_scroll(browser: Any, site: Site) -> None:
             width = page.evaluate("document.scrollingElement.scrollWidth")
             inner = page.evaluate("innerWidth")
             assert width <= inner, f"{path or 'home'} ({scheme}): {width}px wide in {inner}px"
-            if path == "" and site.name == "sample":
+            if path == "" and site.name == "sample" and site.engine == DEFAULT_ENGINE:
                 page.goto(site.url)
                 wait_for_charts(page)
                 _shots(page, name)
@@ -303,7 +331,7 @@ def test_phone_width_has_no_horizontal_scroll(browser: Any, site: Site) -> None:
 def test_desktop_light_screenshot(session: Session, site: Site) -> None:
     session.page.goto(site.url)
     wait_for_charts(session.page)
-    if site.name == "sample":
+    if site.name == "sample" and site.engine == DEFAULT_ENGINE:
         _shots(session.page, "desktop-light")
 
 
