@@ -1,5 +1,6 @@
-"""Benchmark the build: time per stage, peak memory, page weights, and the weekly history
-against a plain per-date loop. Run it with ``make bench`` (README, "Performance").
+"""Benchmark the build: time per stage, peak memory, page weights, the weekly history
+against a plain per-date loop, and the two site engines (scripts/bench_engines.py). Run it
+with ``make bench`` (README, "Performance").
 
 Each build runs in a fresh subprocess, as ``python -m generator build`` would, into
 temporary docs/ and site/ folders; its peak memory is that process's peak resident set
@@ -566,6 +567,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     comparisons = [compare_history(d, runs, every) for d in datasets]
     report, ok = format_report(builds, comparisons, budget_on, notes)
     print(report)
+    from bench_engines import compare_engines, format_engines  # beside this file
+
+    first = datasets[0]
+    print("\n" + format_engines(compare_engines(first.data_dir, first.as_of, runs), first.name))
     if args.scale > 1:
         with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
             small, large = scaled_copy(thesis, args.scale, Path(tmp))

@@ -221,3 +221,23 @@ def test_zensical_never_replaces_a_folder_the_generator_did_not_make(tmp_path: P
     with pytest.raises(GeneratorError, match="not made by the generator"):
         pipeline.build(site_dir=mine, docs_dir=tmp_path / "docs", engine="zensical")
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "someone's own file"
+
+
+def test_make_bench_prints_the_engines_side_by_side() -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "bench_engines.py"
+    spec = importlib.util.spec_from_file_location("bench_engines", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sample = [  # made-up timings
+        {"engine": "mkdocs", "first": 1.234, "median": 0.9, "pages": 26, "bytes": 5_650_000},
+        {"engine": "zensical", "first": 1.6, "median": 1.25, "pages": 26, "bytes": 5_949_999},
+    ]
+    assert module.format_engines(sample, "sample data").splitlines() == [
+        "Engines, the site build alone (sample data):",
+        "engine      first (s)  median (s)  pages  site (MB)",
+        "mkdocs           1.23        0.90     26        5.7",
+        "zensical         1.60        1.25     26        5.9",
+    ]
