@@ -44,7 +44,7 @@ def check_engine(name: str) -> str:
         except ImportError:
             raise EngineError(
                 "--engine zensical: Zensical is not installed; "
-                "run `pip install --require-hashes -r requirements.lock`"
+                "run `pip install --require-hashes -r requirements.txt` (or `make site`)"
             ) from None
     return name
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -48,6 +49,13 @@ def test_escape_front_matter_does_what_the_mkdocs_hook_does(text: str, expected:
 def test_an_unknown_engine_is_refused(name: str) -> None:
     with pytest.raises(EngineError, match="expected one of mkdocs, zensical"):
         check_engine(name)
+
+
+def test_a_missing_zensical_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "zensical", None)  # import zensical raises ImportError
+    with pytest.raises(EngineError, match=r"not installed.*-r requirements\.txt"):
+        check_engine("zensical")
+    assert check_engine("mkdocs") == "mkdocs"  # MkDocs needs nothing more
 
 
 def test_the_default_is_mkdocs_until_zensical_passes_every_browser_test() -> None:
