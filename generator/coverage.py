@@ -53,15 +53,13 @@ class Coverage:
         return f"from {self.known} of {self.scored} checks"
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "known": self.known,
-            "scored": self.scored,
-            "required": self.required,
-            "sufficient": self.sufficient,
-            "missing": list(self.missing),
-            "worst_score": _rounded(self.worst_score),
-            "best_score": _rounded(self.best_score),
-        }
+        return wording.json_fields(
+            self,
+            "known scored required sufficient missing worst_score best_score",
+            missing=list,
+            worst_score=_rounded,
+            best_score=_rounded,
+        )
 
 
 def _rounded(value: float | None) -> float | None:

@@ -27,7 +27,7 @@ from generator.coverage import (
 from generator.data import MarketData
 from generator.fallback import fallback_plan, merge_rows
 from generator.timeseries import known_positions
-from generator.wording import bound_text, format_value
+from generator.wording import bound_text, format_value, json_fields
 
 STATUSES = ("pass", "warn", "fail", "unknown")
 ICONS = {"pass": "✅", "warn": "🟡", "fail": "❌", "unknown": "❔"}
@@ -52,19 +52,11 @@ class CheckResult:
     fallback_label: str | None = None  # the same, short: "via IWM"
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "group": self.group,
-            "status": self.status,
-            "value": self.value,
-            "display": self.display,
-            "data_as_of": self.data_as_of,
-            "since": self.since,
-            "reason": self.reason or None,
-            "fallback": self.fallback,
-            "detail": self.detail,
-        }
+        return json_fields(
+            self,
+            "id title group status value display data_as_of since reason fallback detail",
+            reason=lambda reason: reason or None,
+        )
 
 
 @dataclass

@@ -39,6 +39,7 @@ from generator.trackrecord_text import (
     table_sentence,
     usefulness,
 )
+from generator.wording import json_fields
 
 LEVEL = 0.90  # the bootstrap interval's coverage
 
@@ -72,18 +73,15 @@ class Row:
 
     def to_json(self) -> dict[str, Any]:
         """The fields of ``latest.json`` (THESIS.md, Machine-readable output)."""
-        return {
-            "subject": self.subject,
-            "state": self.state,
-            "target": self.target,
-            "horizon_weeks": self.horizon_weeks,
-            "n": self.n,
-            "episodes": self.episodes,
-            "median_return": _round(self.median_return),
-            "hit_rate": _round(self.hit_rate),
-            "base_median_return": _round(self.base_median_return),
-            "base_hit_rate": _round(self.base_hit_rate),
-        }
+        return json_fields(
+            self,
+            "subject state target horizon_weeks n episodes median_return hit_rate "
+            "base_median_return base_hit_rate",
+            median_return=_round,
+            hit_rate=_round,
+            base_median_return=_round,
+            base_hit_rate=_round,
+        )
 
     def to_csv(self) -> dict[str, Any]:
         return {

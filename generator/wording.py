@@ -4,6 +4,7 @@ weekly posts. One module, so that a value reads the same on every page that show
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -104,6 +105,13 @@ def json_price(x: Any) -> float | None:
 
 def json_frac(x: Any, digits: int = 4) -> float | None:
     return None if x is None or pd.isna(x) else round(float(x), digits) + 0.0
+
+
+def json_fields(obj: object, names: str, **convert: Callable[[Any], Any]) -> dict[str, Any]:
+    """The attributes ``names`` (space-separated) of ``obj`` as a JSON object, in that order;
+    an attribute named in ``convert`` is passed through that function first."""
+    values = {name: getattr(obj, name) for name in names.split()}
+    return {name: convert[name](v) if name in convert else v for name, v in values.items()}
 
 
 def signed_pct(x: float) -> str:

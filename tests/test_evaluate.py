@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from generator.data import load_market_data
-from generator.evaluate import evaluate
+from generator.evaluate import CheckResult, evaluate
 from generator.sources.csvdir import CsvDirSource
-from generator.wording import format_value
+from generator.wording import format_value, json_fields
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -185,3 +185,35 @@ def test_real_data_as_of_2025_11_21(thesis, shared_data):
     assert c["m2_growth"].data_as_of == "2025-09-01"
     assert c["btc_equity_correlation"].status == "pass"
     assert ev.history.index[-1] == pd.Timestamp("2025-11-21")
+
+
+@dataclass
+class _Point:
+    x: int
+    y: float | None
+    label: str
+
+
+@pytest.mark.parametrize(
+    ("names", "convert", "expected"),
+    [
+        ("x y label", {}, {"x": 1, "y": None, "label": "a"}),
+        ("label x", {}, {"label": "a", "x": 1}),  # the order named, not the fields' order
+        ("x", {"x": str}, {"x": "1"}),
+        ("y", {"y": lambda v: v or 0.0}, {"y": 0.0}),
+    ],
+)
+def test_json_fields_picks_and_converts_the_named_attributes(names, convert, expected):
+    out = json_fields(_Point(1, None, "a"), names, **convert)
+    assert out == expected and list(out) == list(expected)
+
+
+def test_check_result_json_keys_and_blank_reason():
+    result = CheckResult(
+        "c", "T", "g", "pass", 1.5, "1.50", "2025-01-03", None, "", "pass above 1", {"k": 1}
+    )
+    assert list(result.to_json()) == [
+        "id", "title", "group", "status", "value", "display",
+        "data_as_of", "since", "reason", "fallback", "detail",
+    ]  # fmt: skip
+    assert result.to_json()["reason"] is None and result.to_json()["detail"] == {"k": 1}
