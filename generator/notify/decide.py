@@ -176,51 +176,65 @@ def _links_block(week: Week, links: Links) -> str:
     return f"This week's post: {links.post(week.date)}\nThe checklist: {links.home}"
 
 
+def _week_message(
+    week: Week,
+    channel: str,
+    title: str,
+    body: str,
+    *,
+    key: str | None = None,
+    tags: tuple[str, ...] = (),
+    meta: dict[str, Any] | None = None,
+) -> Message:
+    """A message about ``week``: the site's name opens its title, the sample-data note (on
+    sample data) ends its body, its labels are :data:`LABEL` and ``tags``, and its key is
+    ``<date>:<channel>`` unless another is given."""
+    return Message(
+        channel,
+        key or f"{week.date}:{channel}",
+        f"{_prefix(week)}: {title}",
+        body + _sample_note(week),
+        labels=(LABEL, *tags),
+        meta=meta or {},
+    )
+
+
 def verdict_message(week: Week, links: Links) -> Message:
     before, now = week.previous_verdict, week.verdict
     when = long_date(week.date)
     body = (
         f"The verdict changed from **{before}** to **{now}** in the week to {when} "
         f"(score {score_text(week.score)}, a week earlier {score_text(week.previous_score)})."
-        f"\n\n{_flips_block(week, links)}\n\n{_links_block(week, links)}{_sample_note(week)}"
+        f"\n\n{_flips_block(week, links)}\n\n{_links_block(week, links)}"
     )
-    return Message(
-        channel="verdict",
-        key=f"{week.date}:verdict",
-        title=f"{_prefix(week)}: verdict changed from {before} to {now} (week to {when})",
-        body=body,
-        labels=(LABEL, "verdict-change", label(f"verdict: {now}")),
-        meta={"from": before, "to": now, "date": week.date},
+    title = f"verdict changed from {before} to {now} (week to {when})"
+    tags = ("verdict-change", label(f"verdict: {now}"))
+    return _week_message(
+        week, "verdict", title, body, tags=tags, meta={"from": before, "to": now, "date": week.date}
     )
 
 
 def flips_message(week: Week, links: Links) -> Message:
     n = len(week.flips)
     noun = "check" if n == 1 else "checks"
-    body = (
-        f"{_flips_block(week, links)}\n\n{_score_line(week)}\n\n"
-        f"{_links_block(week, links)}{_sample_note(week)}"
-    )
-    return Message(
-        channel="flips",
-        key=f"{week.date}:flips",
-        title=f"{_prefix(week)}: {n} {noun} changed status (week to {long_date(week.date)})",
-        body=body,
-    )
+    body = f"{_flips_block(week, links)}\n\n{_score_line(week)}\n\n{_links_block(week, links)}"
+    title = f"{n} {noun} changed status (week to {long_date(week.date)})"
+    return _week_message(week, "flips", title, body)
 
 
 def forecast_message(week: Week, forecast: ResolvedForecast, links: Links) -> Message:
     evidence = f"\n\n{forecast.evidence}" if forecast.evidence else ""
     body = (
         f"The forecast **{forecast.prediction}** resolved on {long_date(forecast.resolved_on)}: "
-        f"**{forecast.status}**.{evidence}\n\nThe checklist: {links.home}{_sample_note(week)}"
+        f"**{forecast.status}**.{evidence}\n\nThe checklist: {links.home}"
     )
-    return Message(
-        channel="forecast",
+    return _week_message(
+        week,
+        "forecast",
+        f"forecast {forecast.status}: {forecast.prediction}",
+        body,
         key=f"forecast:{forecast.id}",
-        title=f"{_prefix(week)}: forecast {forecast.status}: {forecast.prediction}",
-        body=body,
-        labels=(LABEL, "forecast", label(f"forecast: {forecast.status}")),
+        tags=("forecast", label(f"forecast: {forecast.status}")),
         meta={"id": forecast.id, "status": forecast.status},
     )
 
@@ -279,17 +293,12 @@ def digest_message(week: Week, staleness: Staleness, links: Links) -> Message:
         newest = long_date(staleness.newest) if staleness.newest else "none"
         stale = f"\n\n**Stale data**: the newest data is from {newest}."
     body = (
-        f"{_score_line(week)}\n\n{_flips_block(week, links)}{stale}\n\n"
-        f"{_links_block(week, links)}{_sample_note(week)}"
+        f"{_score_line(week)}\n\n{_flips_block(week, links)}{stale}\n\n{_links_block(week, links)}"
     )
-    return Message(
-        channel="digest",
-        key=f"{week.date}:digest",
-        title=f"{_prefix(week)}: week to {when}: {state} (score {score_text(week.score)})",
-        body=body,
-        labels=(LABEL, "status", label(f"verdict: {week.verdict}")),
-        meta={"verdict": week.verdict, "date": week.date, "site": _prefix(week)},
-    )
+    title = f"week to {when}: {state} (score {score_text(week.score)})"
+    tags = ("status", label(f"verdict: {week.verdict}"))
+    meta = {"verdict": week.verdict, "date": week.date, "site": _prefix(week)}
+    return _week_message(week, "digest", title, body, tags=tags, meta=meta)
 
 
 def decide(
