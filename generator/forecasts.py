@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -112,13 +112,19 @@ def _data_note(closes: pd.Series) -> str:
 
 
 class WindowParams(ForecastParams):
+    #: how the dates must lie: (field, "before" or "after", other field), each checked in
+    #: turn; the first out of order is the error ("expected 'end' on or after 'start'")
+    date_order: ClassVar[tuple[tuple[str, str, str], ...]] = (("end", "after", "start"),)
+
     start: date = Field(description="First day of the window.")
     end: date = Field(description="Last day of the window.")
 
     @model_validator(mode="after")
     def _ordered(self) -> WindowParams:
-        if self.end < self.start:
-            raise ValueError("expected 'end' on or after 'start'")
+        for name, side, other in self.date_order:
+            day, other_day = getattr(self, name), getattr(self, other)
+            if day < other_day if side == "after" else day > other_day:
+                raise ValueError(f"expected '{name}' on or {side} '{other}'")
         return self
 
 
@@ -200,6 +206,12 @@ def new_high_within(
 
 
 class CycleTopParams(WindowParams):
+    date_order = (
+        *WindowParams.date_order,
+        ("earliest", "before", "start"),
+        ("decide_by", "after", "end"),
+    )
+
     earliest: date = Field(
         description="Tops before this day belong to earlier cycles and are ignored."
     )
@@ -209,14 +221,6 @@ class CycleTopParams(WindowParams):
     decide_by: date = Field(
         description="After this day, a cycle with no confirmed top leaves the forecast unresolved."
     )
-
-    @model_validator(mode="after")
-    def _dates(self) -> CycleTopParams:
-        if self.earliest > self.start:
-            raise ValueError("expected 'earliest' on or before 'start'")
-        if self.decide_by < self.end:
-            raise ValueError("expected 'decide_by' on or after 'end'")
-        return self
 
 
 @forecast_kind("cycle_top_within", params=CycleTopParams)

@@ -225,6 +225,14 @@ def errors_with(edit) -> list[str]:
             "forecasts[1].id: duplicate forecast id 'btc_new_high_2026'",
         ),
         (
+            lambda d: d["forecasts"][2]["params"].update(earliest="2026-02-01"),
+            "forecasts[2].params: Expected 'earliest' on or before 'start'",
+        ),
+        (
+            lambda d: d["forecasts"][2]["params"].update(end="2025-12-31"),
+            "forecasts[2].params: Expected 'end' on or after 'start'",
+        ),
+        (
             lambda d: d["forecasts"][2]["params"].update(decide_by="2026-06-01"),
             "forecasts[2].params: Expected 'decide_by' on or after 'end'",
         ),
