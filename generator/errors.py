@@ -9,6 +9,13 @@ class GeneratorError(Exception):
     exit_code = 2
 
 
+class RunError(GeneratorError):
+    """A service the run depends on failed (not the user's input); exit status 1: the run
+    should be looked at."""
+
+    exit_code = 1
+
+
 class DataError(GeneratorError):
     """A data file cannot be read: names the file and, where known, the line."""
 

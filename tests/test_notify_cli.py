@@ -11,6 +11,9 @@ import pytest
 
 from generator import pipeline
 from generator.cli import main
+from generator.errors import GeneratorError
+from generator.notify.github import GitHubError
+from generator.notify.push import PushError
 from tests.fake_github import REPO, serve
 from tests.test_notify_push import Receiver
 
@@ -206,3 +209,16 @@ def test_a_forecast_is_told_the_week_it_resolves(real_data, capsys, friday, told
     assert message["title"].endswith("forecast missed: The cycle peaks in 2026, not 2025")
     assert "resolved on 5 June 2026: **missed**" in message["body"]
     assert "124,753 on 2025-10-06" in message["body"] and "60,923" in message["body"]
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (GeneratorError, 2),  # the user's input
+        (GitHubError, 1),  # a service failed: the run should be looked at
+        (PushError, 1),
+        (pipeline.SampleRefused, 3),
+    ],
+)
+def test_each_error_class_carries_its_documented_exit_status(error, code):
+    assert error("x").exit_code == code

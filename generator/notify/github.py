@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.errors import GeneratorError
+from generator.errors import GeneratorError, RunError
 
 DEFAULT_API = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -31,10 +31,8 @@ SECONDARY_LIMIT_WAIT = 60.0
 NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
 
 
-class GitHubError(GeneratorError):
-    """The GitHub API refused or kept failing; exit status 1 (the run should be looked at)."""
-
-    exit_code = 1
+class GitHubError(RunError):
+    """The GitHub API refused or kept failing."""
 
 
 @dataclass

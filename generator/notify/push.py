@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from generator.errors import GeneratorError
+from generator.errors import GeneratorError, RunError
 from generator.notify.decide import Message
 
 ENV = "APPRISE_URLS"
@@ -24,10 +24,8 @@ TAGGED_LINE = re.compile(r"^\s*(?P<tags>[\w-]+(?:\s*,\s*[\w-]+)*)\s*=\s*(?P<urls
 NOTIFY_TYPES = {"alarm": "failure", "verdict": "warning"}
 
 
-class PushError(GeneratorError):
-    """Apprise could not deliver (exit status 1: the run should be looked at)."""
-
-    exit_code = 1
+class PushError(RunError):
+    """Apprise could not deliver."""
 
 
 @dataclass
