@@ -11,7 +11,14 @@ import pytest
 
 from generator.sources import file_name
 from generator.sources.csvdir import read_series_csv
-from generator.sources.sample import SAMPLE_END, SAMPLE_START, SampleSource, write_sample
+from generator.sources.sample import (
+    SAMPLE_END,
+    SAMPLE_START,
+    STORY,
+    TRENDS,
+    SampleSource,
+    write_sample,
+)
 
 ALTS = [
     "ETH-USD", "SOL-USD", "XRP-USD", "BNB-USD", "ADA-USD",
@@ -349,3 +356,32 @@ def test_write_sample_rejects_an_unknown_kind(tmp_path: Path) -> None:
     expected = "Expected each source to be 'yahoo' or 'fred', but received X: 'bloomberg'"
     assert str(error.value) == expected
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("section", "name"),
+    [
+        ("trend", "btc"),
+        ("trend", "spx"),
+        ("trend", "rut"),
+        ("trend", "dxy"),
+        ("shocks", "btc_equity_correlation"),
+        ("fred", "WALCL"),
+        ("fred", "WTREGEN"),
+        ("fred", "RRPONTSYD"),
+        ("fred", "M2SL"),
+        ("policy", "lower_bound"),
+    ],
+)
+def test_story_tables_are_dated_knots_in_order_inside_the_sample(section, name):
+    """np.interp needs increasing dates; a knot outside the sample would never be reached."""
+    days = [row[0] for row in STORY[section][name]]
+    assert all(len(row) == 2 for row in STORY[section][name])
+    assert days == sorted(set(days))
+    assert SAMPLE_START <= days[0] and days[-1] <= SAMPLE_END
+
+
+def test_story_trends_start_at_100_on_the_first_day():
+    assert {name: knots[0] for name, knots in TRENDS.items()} == {
+        name: ("2015-01-01", 100.0) for name in ("btc", "spx", "rut", "dxy")
+    }

@@ -8,22 +8,25 @@ BTC/equity correlation that comes and goes. A checklist evaluated weekly over th
 sample therefore passes, warns and fails at different times.
 
 How a price series is made: a trend that is linear in log terms between dated knots
-(the cycle highs and lows in the tables below), plus a slowly mean-reverting walk of
-daily shocks that is pinned to zero at every knot, so the highs and lows land where the
-tables put them while the days in between wander with realistic volatility. The shocks
-mix a common factor of the asset class (drawn once from a fixed seed, so assets
-co-move) with the symbol's own noise (seeded from the CRC-32 of the symbol), so a
-symbol's series never depends on which other symbols are asked for. Values are rounded
-as the shared data files are (10 significant digits), so a written CSV reads back equal.
+(the cycle highs and lows in the tables of ``sample_story.toml``: the story is data, kept
+apart from the code that makes series of it), plus a slowly mean-reverting walk of daily
+shocks that is pinned to zero at every knot, so the highs and lows land where the tables
+put them while the days in between wander with realistic volatility. The shocks mix a
+common factor of the asset class (drawn once from a fixed seed, so assets co-move) with
+the symbol's own noise (seeded from the CRC-32 of the symbol), so a symbol's series never
+depends on which other symbols are asked for. Values are rounded as the shared data files
+are (10 significant digits), so a written CSV reads back equal.
 """
 
 from __future__ import annotations
 
+import tomllib
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,64 +44,25 @@ KNOWN_KINDS = ("yahoo", "fred")
 
 Knots = tuple[tuple[str, float], ...]
 
-# Shared price trends: (date, level), the level relative to 100 on SAMPLE_START.
-BTC_TREND: Knots = (
-    ("2015-01-01", 100), ("2015-01-14", 62), ("2015-11-04", 125), ("2016-06-17", 220),
-    ("2016-08-02", 170), ("2017-06-11", 900), ("2017-07-16", 600), ("2017-12-17", 6100),
-    ("2018-02-06", 2200), ("2018-05-05", 3000), ("2018-11-13", 1950), ("2018-12-15", 1000),
-    ("2019-06-26", 4100), ("2019-12-17", 2100), ("2020-02-13", 3300), ("2020-03-12", 1550),
-    ("2020-10-01", 3400), ("2020-12-31", 9200), ("2021-04-13", 20000), ("2021-07-20", 9600),
-    ("2021-11-08", 21500), ("2022-01-24", 11500), ("2022-03-28", 15000), ("2022-06-18", 6000),
-    ("2022-08-13", 7700), ("2022-11-21", 5000), ("2023-04-13", 9600), ("2023-09-11", 7800),
-    ("2024-03-13", 23000), ("2024-08-05", 15500), ("2024-12-16", 33000), ("2025-04-08", 24000),
-    ("2025-07-14", 37500), ("2025-10-06", 39500), ("2025-11-21", 26800), ("2025-11-28", 28000),
-)  # fmt: skip
-SPX_TREND: Knots = (
-    ("2015-01-01", 100), ("2015-05-21", 103), ("2015-08-25", 91), ("2015-11-03", 102),
-    ("2016-02-11", 88), ("2016-08-15", 106), ("2018-01-26", 139), ("2018-02-08", 128),
-    ("2018-09-20", 142), ("2018-12-24", 114), ("2019-07-26", 146), ("2020-02-19", 164),
-    ("2020-03-23", 108), ("2020-06-08", 155), ("2020-10-30", 158), ("2021-12-31", 232),
-    ("2022-06-16", 178), ("2022-08-16", 207), ("2022-10-12", 174), ("2023-07-31", 222),
-    ("2023-10-27", 200), ("2024-07-16", 272), ("2024-08-05", 251), ("2025-02-19", 297),
-    ("2025-04-08", 243), ("2025-10-28", 333), ("2025-11-20", 318), ("2025-11-28", 330),
-)  # fmt: skip
-RUT_TREND: Knots = (
-    ("2015-01-01", 100), ("2015-06-23", 109), ("2016-02-11", 82), ("2016-11-04", 97),
-    ("2016-12-09", 114), ("2018-08-31", 142), ("2018-12-24", 109), ("2019-05-03", 133),
-    ("2019-08-15", 121), ("2020-01-16", 139), ("2020-03-18", 82), ("2020-06-08", 127),
-    ("2020-10-30", 124), ("2021-03-15", 193), ("2021-11-08", 204), ("2022-06-16", 137),
-    ("2022-08-16", 168), ("2022-09-30", 140), ("2023-02-02", 166), ("2023-10-27", 135),
-    ("2023-12-27", 170), ("2024-07-16", 186), ("2024-08-07", 170), ("2024-11-25", 202),
-    ("2025-04-08", 145), ("2025-10-15", 212), ("2025-11-20", 198), ("2025-11-28", 218),
-)  # fmt: skip
-DXY_TREND: Knots = (
-    ("2015-01-01", 100), ("2015-03-13", 111), ("2015-10-15", 104), ("2016-12-20", 114),
-    ("2018-02-15", 98), ("2018-11-12", 108), ("2019-09-30", 110), ("2020-03-19", 114),
-    ("2021-01-06", 99), ("2022-09-27", 126), ("2023-07-14", 110), ("2023-10-03", 118),
-    ("2023-12-27", 111), ("2024-04-16", 117), ("2024-09-27", 111), ("2025-01-13", 122),
-    ("2025-07-01", 107), ("2025-11-28", 110),
-)  # fmt: skip
-TRENDS = {"btc": BTC_TREND, "spx": SPX_TREND, "rut": RUT_TREND, "dxy": DXY_TREND}
+STORY = tomllib.loads(Path(__file__).with_name("sample_story.toml").read_text(encoding="utf-8"))
 
-# Correlation of BTC's daily shocks with the equity market's, by period: near zero before
-# 2020, high through the 2020-2022 cycle, low in 2023, back up since. Linear in between.
-BTC_EQUITY_RHO: Knots = (
-    ("2015-01-01", 0.05), ("2019-11-01", 0.05), ("2020-02-01", 0.55), ("2022-11-01", 0.55),
-    ("2023-02-01", 0.1), ("2023-11-01", 0.1), ("2024-01-15", 0.45), ("2024-06-01", 0.45),
-    ("2024-07-15", 0.15), ("2024-11-01", 0.15), ("2025-01-15", 0.5), ("2025-11-28", 0.5),
-)  # fmt: skip
-# Volatility bursts: (centre date, peak multiple, half-width in days), before normalising.
-EQUITY_STRESS = (
-    ("2015-08-25", 2.2, 15), ("2016-01-20", 1.6, 25), ("2018-02-08", 2.2, 12),
-    ("2018-12-20", 1.8, 25), ("2020-03-18", 4.5, 25), ("2022-06-15", 1.5, 120),
-    ("2025-04-08", 3.2, 12),
-)  # fmt: skip
-CRYPTO_STRESS = (
-    ("2017-12-20", 1.6, 40), ("2018-02-06", 1.5, 20), ("2020-03-12", 3.0, 15),
-    ("2021-05-19", 2.2, 25), ("2022-06-15", 1.7, 25), ("2022-11-09", 1.8, 12),
-)  # fmt: skip
-CRYPTO_CALM = (("2023-01-01", "2025-11-28", 0.75),)
-EQUITY_CALM = (("2017-01-01", "2017-12-31", 0.6), ("2019-01-15", "2019-12-31", 0.85))
+
+def _table(rows: list[list[Any]]) -> tuple[tuple[Any, ...], ...]:
+    """A table of the story file, its dates as ISO strings and its numbers as floats."""
+    return tuple(
+        tuple(v.isoformat() if isinstance(v, date) else float(v) for v in row) for row in rows
+    )
+
+
+# The story's tables (see sample_story.toml): each a tuple of dated rows.
+TRENDS: dict[str, Knots] = {name: _table(rows) for name, rows in STORY["trend"].items()}
+BTC_EQUITY_RHO: Knots = _table(STORY["shocks"]["btc_equity_correlation"])
+EQUITY_STRESS, CRYPTO_STRESS, EQUITY_CALM, CRYPTO_CALM = (
+    _table(STORY["volatility"][name])
+    for name in ("equity_stress", "crypto_stress", "equity_calm", "crypto_calm")
+)
+FRED_KNOTS: dict[str, Knots] = {name: _table(rows) for name, rows in STORY["fred"].items()}
+POLICY_LOWER_BOUND: Knots = _table(STORY["policy"]["lower_bound"])
 
 
 @dataclass(frozen=True)
@@ -162,46 +126,6 @@ def asset_class(symbol: str) -> str:
     return "currency" if symbol.endswith("=X") else "equity"
 
 
-# FRED series: levels at dated knots (linear in between), in FRED's own units.
-WALCL_KNOTS: Knots = (
-    ("2015-01-07", 4.49e6), ("2015-12-30", 4.49e6), ("2017-09-27", 4.46e6),
-    ("2019-08-28", 4.02e6), ("2019-12-25", 4.25e6), ("2020-03-11", 4.35e6),
-    ("2020-06-10", 7.15e6), ("2020-12-30", 7.40e6), ("2021-12-29", 8.75e6),
-    ("2022-04-13", 8.95e6), ("2022-06-01", 8.91e6), ("2023-03-08", 8.35e6),
-    ("2023-03-22", 8.73e6), ("2023-12-27", 7.70e6), ("2024-12-25", 6.88e6),
-    ("2025-06-04", 6.68e6), ("2025-11-26", 6.56e6),
-)  # fmt: skip
-WTREGEN_KNOTS: Knots = (
-    ("2015-01-07", 2.3e5), ("2015-12-30", 3.5e5), ("2016-11-02", 4.0e5), ("2017-03-15", 2.3e5),
-    ("2017-10-25", 3.8e5), ("2018-02-07", 2.4e5), ("2018-06-27", 3.9e5), ("2019-08-07", 2.3e5),
-    ("2019-12-25", 4.0e5), ("2020-03-11", 4.0e5), ("2020-07-22", 1.7e6), ("2020-12-30", 1.6e6),
-    ("2021-07-28", 7.5e5), ("2021-10-27", 2.3e5), ("2022-01-26", 7.5e5), ("2022-05-04", 9.5e5),
-    ("2022-12-28", 4.5e5), ("2023-06-07", 2.3e5), ("2023-09-27", 6.8e5), ("2024-04-17", 9.3e5),
-    ("2024-12-25", 7.0e5), ("2025-07-09", 3.2e5), ("2025-11-26", 9.5e5),
-)  # fmt: skip
-RRPONTSYD_KNOTS: Knots = (
-    ("2015-01-01", 150), ("2016-06-30", 250), ("2017-12-29", 150), ("2018-06-29", 5),
-    ("2021-02-26", 5), ("2021-06-30", 990), ("2021-12-31", 1900), ("2022-06-30", 2200),
-    ("2022-12-30", 2300), ("2023-06-01", 2200), ("2023-12-29", 1000), ("2024-06-28", 420),
-    ("2024-12-31", 300), ("2025-03-31", 150), ("2025-06-30", 100), ("2025-11-28", 15),
-)  # fmt: skip
-M2SL_KNOTS: Knots = (
-    ("2015-01-01", 11800), ("2016-01-01", 12450), ("2017-01-01", 13300), ("2018-01-01", 13850),
-    ("2019-01-01", 14300), ("2020-02-01", 15450), ("2020-06-01", 18100), ("2021-01-01", 19400),
-    ("2022-04-01", 21700), ("2023-04-01", 20800), ("2023-10-01", 20750), ("2024-10-01", 21300),
-    ("2025-10-01", 22300), ("2025-11-01", 22380),
-)  # fmt: skip
-# Fed funds target range, lower bound from each date; the effective rate sits 0.08 above it.
-POLICY_LOWER_BOUND: Knots = (
-    ("2015-01-01", 0.0), ("2015-12-17", 0.25), ("2016-12-15", 0.5), ("2017-03-16", 0.75),
-    ("2017-06-15", 1.0), ("2017-12-14", 1.25), ("2018-03-22", 1.5), ("2018-06-14", 1.75),
-    ("2018-09-27", 2.0), ("2018-12-20", 2.25), ("2019-08-01", 2.0), ("2019-09-19", 1.75),
-    ("2019-10-31", 1.5), ("2020-03-04", 1.0), ("2020-03-16", 0.0), ("2022-03-17", 0.25),
-    ("2022-05-05", 0.75), ("2022-06-16", 1.5), ("2022-07-28", 2.25), ("2022-09-22", 3.0),
-    ("2022-11-03", 3.75), ("2022-12-15", 4.25), ("2023-02-02", 4.5), ("2023-03-23", 4.75),
-    ("2023-05-04", 5.0), ("2023-07-27", 5.25), ("2024-09-19", 4.75), ("2024-11-08", 4.5),
-    ("2024-12-19", 4.25), ("2025-09-18", 4.0), ("2025-10-30", 3.75),
-)  # fmt: skip
 DFF_SPREAD = 0.08
 
 FRED_DESCRIPTIONS = {
@@ -354,20 +278,20 @@ def _fred_series(symbol: str) -> pd.Series:
         step = np.searchsorted(offsets, _offsets(days), side="right") - 1
         return pd.Series(np.round(bounds[step] + DFF_SPREAD, 2), index=days)
     if symbol == "WALCL":
-        days, values = _smooth_with_noise(WALCL_KNOTS, "wednesdays", rng, 0.002, 0.8)
+        days, values = _smooth_with_noise(FRED_KNOTS["WALCL"], "wednesdays", rng, 0.002, 0.8)
         return pd.Series(np.round(values), index=days)
     if symbol == "WTREGEN":
-        days, values = _smooth_with_noise(WTREGEN_KNOTS, "wednesdays", rng, 0.05, 0.6)
+        days, values = _smooth_with_noise(FRED_KNOTS["WTREGEN"], "wednesdays", rng, 0.05, 0.6)
         return pd.Series(np.round(values), index=days)
     if symbol == "RRPONTSYD":
-        days, values = _smooth_with_noise(RRPONTSYD_KNOTS, "weekdays", rng, 0.025, 0.9)
+        days, values = _smooth_with_noise(FRED_KNOTS["RRPONTSYD"], "weekdays", rng, 0.025, 0.9)
         # Quarter ends drew money-market cash into the facility while it was small.
         quarter = days.year * 4 + days.quarter
         quarter_end = np.append(quarter[1:] != quarter[:-1], False)
         values = np.where(quarter_end & (values < 400), values * 2.5, values)
         return pd.Series(np.round(values, 3), index=days)
     if symbol == "M2SL":
-        days, values = _smooth_with_noise(M2SL_KNOTS, "monthly", rng, 0.002, 0.7)
+        days, values = _smooth_with_noise(FRED_KNOTS["M2SL"], "monthly", rng, 0.002, 0.7)
         return pd.Series(np.round(values, 1), index=days)
     days = _calendar("monthly")
     growth = rng.uniform(0.01, 0.05) / 12 + rng.normal(0.0, 0.004, len(days))
