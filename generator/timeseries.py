@@ -17,6 +17,11 @@ def _ns(index: pd.Index | pd.Series | np.ndarray) -> np.ndarray:
     return np.asarray(index, dtype="datetime64[ns]")
 
 
+def drawdowns(values: pd.Series) -> pd.Series:
+    """Each close divided by the highest close up to that day, minus one (0 at a new high)."""
+    return values / values.cummax() - 1
+
+
 def known_positions(series: pd.Series, dates: pd.DatetimeIndex, lag_days: int = 0) -> np.ndarray:
     """For each date T, the position of the latest observation known by T (-1 if none).
 

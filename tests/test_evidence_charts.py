@@ -5,6 +5,7 @@ computed its own numbers used to drift from its check, so most cases carry one."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -160,3 +161,41 @@ def test_change_chart_plots_the_ratio_the_rule_measured() -> None:
     assert facts(chart)["Compared with"] == "5.00 (2024-01-05)"
     assert facts(chart)["Change"] == "+60%"
     assert (row["latest"], row["earlier"], row["value"]) == (8.0, 5.0, pytest.approx(0.6))
+
+
+# --------------------------------------------------------------------------- claim charts
+
+
+@pytest.mark.parametrize("lag", [0, 2])
+def test_bear_start_chart_draws_the_claims_equity_drawdowns(lag: int) -> None:
+    """The equity index closes at 90 for 20 days, at 100 on day 20 (its high), then at 92:
+    0 below its high until day 20, then 92 / 100 - 1 = -8%. BTC peaks at 150 on day 100
+    (2020-04-10) and falls 60%, a cycle top with the index 8% below its high. The chart
+    draws the claim's own line (ending where the index's lag says it is known) and marks
+    the top at the claim's figure."""
+    from generator.charts.claims import CLAIM_CHARTS
+    from generator.claims import CLAIM_KINDS
+
+    btc = daily("2020-01-01", [*range(50, 151), *range(148, 58, -2), *[60] * 54])
+    rut = daily("2020-01-01", [90] * 20 + [100] + [92] * 179)
+    when = pd.Timestamp("2020-07-18")  # day 199, the last of both series
+    data = market(lags={"rut": lag}, btc=btc, rut=rut).cut(when)
+    kind = CLAIM_KINDS["no_bear_start_at_highs"]
+    p = kind.params.model_validate({"crypto": "btc", "equity": "rut"})
+    result = kind.evaluate({"btc": data["btc"].values, "rut": data["rut"].values}, p)
+    thesis = SimpleNamespace(thesis=SimpleNamespace(series={}), plugins=None)
+    ctx = Context(SimpleNamespace(data=data, thesis=thesis), pd.Timestamp("2000-01-01"), when, {})
+    _, chart = CLAIM_CHARTS["no_bear_start_at_highs"](ctx, "c", p, result)
+
+    (case,) = result.cases
+    assert (case["top_date"], case["equity_drawdown"]) == ("2020-04-10", -0.08)
+    line = chart.table["drawdown"]
+    assert line.index[-1] == when - pd.Timedelta(days=lag)
+    assert line.tolist() == result.extra["equity_drawdown"].loc[line.index].tolist()
+    assert line.loc[:"2020-01-21"].eq(0).all()
+    assert line.loc["2020-01-22":].to_numpy() == pytest.approx(-0.08)
+    assert facts(chart) == {"2020-04-10": "rut 8.0% below its high"}
+    # the line is the claim's, not worked out again: another line in the result moves it
+    other = replace(result, extra={"equity_drawdown": result.extra["equity_drawdown"] * 0 - 0.5})
+    _, moved = CLAIM_CHARTS["no_bear_start_at_highs"](ctx, "c", p, other)
+    assert moved.table["drawdown"].eq(-0.5).all()

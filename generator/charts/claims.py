@@ -117,12 +117,11 @@ def bear_start_charts(ctx: Context, claim_id: str, p: Any, result: Any) -> list[
     )
     if chart:
         out.append(chart)
-    from generator.rules.levels import drawdowns
-
-    if p.equity in ctx.ev.data.series and not ctx.values(p.equity).empty:
-        equity = ctx.values(p.equity)
-        dd = drawdowns(equity)
-        lo = ctx.values(p.crypto).index[0] if not ctx.values(p.crypto).empty else equity.index[0]
+    # the claim's own drawdown line (its cases' figures are points on it), as known by as-of
+    path = (getattr(result, "extra", None) or {}).get("equity_drawdown")
+    dd = None if path is None else ctx.known(path, p.equity).dropna()
+    if dd is not None and len(dd):
+        lo = ctx.values(p.crypto).index[0] if not ctx.values(p.crypto).empty else dd.index[0]
         table = (
             thin(dd[dd.index >= lo], ctx.as_of).rename("drawdown").to_frame().rename_axis("date")
         )

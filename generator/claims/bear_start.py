@@ -18,6 +18,7 @@ from generator.claims.base import (
 )
 from generator.claims.detectors import cycle_tops, position_vs_high
 from generator.config import TOLERANCE
+from generator.timeseries import drawdowns
 from generator.wording import (
     and_list,
     capitalised,
@@ -71,17 +72,24 @@ def no_bear_start_at_highs(series: Mapping[str, pd.Series], p: NoBearStartParams
     of its highest close. **Contradicted** if it was at one or more.
     **Insufficient data** if the crypto series shows no top, or if the equity index has no close
     within 5 days before a top (and no covered top contradicts the claim).
+
+    ``extra["equity_drawdown"]``: the equity index's distance below its highest close to
+    date on every day, the line the claim's chart draws (each top's ``equity_drawdown`` is
+    its value on the close looked at).
     """
     crypto, equity = series[p.crypto], series[p.equity]
     cname, ename = p.name(p.crypto), p.name(p.equity)
     since = iso_day(crypto.index[0])
     tops = cycle_tops(crypto, p.min_fall)
+    extra = {"equity_drawdown": drawdowns(equity)}
     if tops.empty:
-        return insufficient(
+        result = insufficient(
             f"{cname} has no cycle top in its data ({since} to {iso_day(crypto.index[-1])}): no "
             f"closing high was followed by a fall of at least {p.min_fall:.0%} before a "
             "higher close"
         )
+        result.extra.update(extra)
+        return result
     state = position_vs_high(equity, pd.DatetimeIndex(tops.index), p.new_high_window_days)
     near = state["covered"] & (state["drawdown"] >= -p.near_high - TOLERANCE)
     cases = []
@@ -151,6 +159,7 @@ def no_bear_start_at_highs(series: Mapping[str, pd.Series], p: NoBearStartParams
             cases,
             columns,
             markers,
+            extra,
             deciding=deciding,
         )
     else:
@@ -162,4 +171,4 @@ def no_bear_start_at_highs(series: Mapping[str, pd.Series], p: NoBearStartParams
             f"({closest['top_date']})."
         )
         reason = None
-    return ClaimResult(verdict, summary, reason, cases, columns, markers, deciding=deciding)
+    return ClaimResult(verdict, summary, reason, cases, columns, markers, extra, deciding=deciding)

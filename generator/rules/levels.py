@@ -17,12 +17,7 @@ from generator.rules.base import (
     with_evidence,
 )
 from generator.rules.cycle import own_high_unknown
-from generator.timeseries import asof, known_positions
-
-
-def drawdowns(values: pd.Series) -> pd.Series:
-    """Each close divided by the highest close up to that day, minus one (0 at a new high)."""
-    return values / values.cummax() - 1
+from generator.timeseries import asof, drawdowns, known_positions
 
 
 @rule("drawdown_from_high", params=SeriesRuleParams)
