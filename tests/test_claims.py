@@ -828,3 +828,16 @@ def test_real_verdicts_follow_from_the_tables(real: dict[str, pd.Series]) -> Non
     assert risk.verdict == (
         "supported" if spx.iloc[-1] >= 0.30 and percentile >= 0.5 else "contradicted"
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields"),
+    [
+        ("no_bear_start_at_highs", ["crypto", "equity"]),
+        ("breakouts_lead_crypto", ["equity", "leaders"]),
+        ("trades_as_risk_asset", ["crypto", "against"]),
+    ],
+)
+def test_a_claims_series_fields_are_the_ones_typed_series_id(kind: str, fields: list[str]) -> None:
+    """As in a rule's parameters: the type says a field names series, nothing else does."""
+    assert CLAIM_KINDS[kind].params.series_fields() == fields

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from generator.errors import GeneratorError
 from generator.registry import DocumentedKind, Registry, parse_kinded
+from generator.rules.base import is_series_field
 
 Verdict = Literal["supported", "contradicted", "insufficient data"]
 VERDICTS: tuple[str, ...] = ("supported", "contradicted", "insufficient data")
@@ -99,19 +100,22 @@ class ClaimParams(BaseModel):
         "listed use the series' own name (its `name:` in the thesis) or the id.",
     )
 
-    #: the fields that name series, each an id or a list of ids; all must be non-blank
-    series_fields: ClassVar[tuple[str, ...]] = ()
+    @classmethod
+    def series_fields(cls) -> list[str]:
+        """The fields that name series (typed :data:`~generator.rules.SeriesId`, as in a
+        rule's parameters, or a list of them), in their order."""
+        return [name for name, info in cls.model_fields.items() if is_series_field(info)]
 
     @model_validator(mode="after")
     def _series_named(self) -> ClaimParams:
-        for field_name in self.series_fields:
+        for field_name in self.series_fields():
             for sid in _ids(getattr(self, field_name)):
                 nonblank(sid, field_name)
         return self
 
     def series_ids(self) -> list[str]:
-        """Every series id the claim reads (all are required), from :attr:`series_fields`."""
-        found = [sid for name in self.series_fields for sid in _ids(getattr(self, name))]
+        """Every series id the claim reads (all are required), from :meth:`series_fields`."""
+        found = [sid for name in self.series_fields() for sid in _ids(getattr(self, name))]
         return list(dict.fromkeys(found))
 
     def name(self, series_id: str) -> str:

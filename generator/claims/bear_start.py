@@ -18,6 +18,7 @@ from generator.claims.base import (
 )
 from generator.claims.detectors import cycle_tops, position_vs_high
 from generator.config import TOLERANCE
+from generator.rules.base import SeriesId
 from generator.timeseries import drawdowns
 from generator.wording import (
     and_list,
@@ -31,10 +32,8 @@ from generator.wording import (
 
 
 class NoBearStartParams(ClaimParams):
-    series_fields = ("crypto", "equity")
-
-    crypto: str = Field(description="Series whose cycle tops are tested.")
-    equity: str = Field(description="Equity index looked at on each top's date.")
+    crypto: SeriesId = Field(description="Series whose cycle tops are tested.")
+    equity: SeriesId = Field(description="Equity index looked at on each top's date.")
     min_fall: float = Field(
         0.50,
         gt=0,

@@ -19,6 +19,7 @@ from generator.claims.base import (
     insufficient,
 )
 from generator.claims.detectors import breakouts, forward_return, peak_within
+from generator.rules.base import SeriesId
 from generator.wording import (
     and_list,
     capitalised,
@@ -31,10 +32,8 @@ from generator.wording import (
 
 
 class BreakoutsLeadCryptoParams(ClaimParams):
-    series_fields = ("equity", "leaders")
-
-    equity: str = Field(description="Equity index whose breakouts are found.")
-    leaders: list[str] = Field(
+    equity: SeriesId = Field(description="Equity index whose breakouts are found.")
+    leaders: list[SeriesId] = Field(
         min_length=1,
         description="Series whose returns after each breakout are measured; the first one's "
         "return decides the verdict.",

@@ -16,15 +16,14 @@ from generator.claims.base import (
     insufficient,
 )
 from generator.config import TOLERANCE
+from generator.rules.base import SeriesId
 from generator.timeseries import window_correlation
 from generator.wording import capitalised, iso_day, json_frac
 
 
 class RiskAssetParams(ClaimParams):
-    series_fields = ("crypto", "against")
-
-    crypto: str = Field(description="Series whose co-movement with equities is tested.")
-    against: list[str] = Field(
+    crypto: SeriesId = Field(description="Series whose co-movement with equities is tested.")
+    against: list[SeriesId] = Field(
         min_length=1,
         description="Equity series to correlate with; the first one decides the verdict.",
     )
