@@ -19,7 +19,7 @@ from markupsafe import Markup
 from generator.charts import Chart, chart_files
 from generator.evaluate import Evaluation
 from generator.pages import PAGES, SiteData, nav
-from generator.safe_html import front_matter, markdown_text
+from generator.safe_html import JINJA_ESCAPING, front_matter
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
@@ -46,10 +46,8 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        # the templates write Markdown, not HTML: every printed value is escaped for it
-        # (generator.safe_html); the generator's own snippets are Markup and pass as they are
-        autoescape=False,
-        finalize=markdown_text,
+        # every printed value is escaped for Markdown, except the generator's own Markup
+        **JINJA_ESCAPING,
     )
     env.globals["icon"] = status_icon
     env.globals["front_matter"] = front_matter

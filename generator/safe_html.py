@@ -52,6 +52,12 @@ def markdown_text(value: Any) -> Any:
     return " ".join(text.splitlines())
 
 
+#: The first layer's settings, for the Jinja environment: Jinja's own HTML autoescape stays
+#: off (the templates write Markdown, not HTML) and :func:`markdown_text` escapes every value
+#: printed instead.
+JINJA_ESCAPING: dict[str, Any] = {"autoescape": False, "finalize": markdown_text}
+
+
 def front_matter(**fields: Any) -> Markup:
     """A YAML front matter block; values are dumped, never pasted, so any text is safe."""
     body = yaml.safe_dump(

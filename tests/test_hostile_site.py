@@ -18,10 +18,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from markupsafe import Markup
 
 from generator import posts
 from generator.pipeline import build, prepare
-from generator.render import GENERATED
+from generator.render import GENERATED, environment
 from generator.safe_html import front_matter, markdown_text, unsafe_url
 from generator.sources.sample import write_sample
 
@@ -301,3 +302,15 @@ def test_a_script_link_in_markdown_loses_its_address():
     )
     assert "javascript:" not in out and "onclick" not in out
     assert out.count("<a>a</a>") == 1 and out.count('<img alt="b"') == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("<b>x</b>", "&lt;b&gt;x&lt;/b&gt;"),  # escaped for Markdown, not HTML: "&" stays
+        ("a & b", "a & b"),
+        (Markup("<b>x</b>"), "<b>x</b>"),  # the generator's own snippets pass as they are
+    ],
+)
+def test_the_page_environment_escapes_printed_values_for_markdown(value, expected):
+    assert environment().from_string("{{ v }}").render(v=value) == expected
