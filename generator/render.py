@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from generator.charts import Chart, chart_files
+from generator.charts.files import svg_size
 from generator.evaluate import Evaluation
 from generator.pages import PAGES, SiteData, nav
 from generator.safe_html import JINJA_ESCAPING, front_matter
@@ -118,9 +119,13 @@ def render_site(
 
     env = environment()
     chart_template = env.get_template("partials/chart.md.j2")
+    chart_assets = chart_files(charts)
 
     def chart_block(chart: Chart, depth: int = 0) -> Markup:
-        return Markup(chart_template.render(chart=chart, depth=depth))
+        width, height = svg_size(str(chart_assets.get(f"{chart.base}.svg", "")))
+        return Markup(
+            chart_template.render(chart=chart, depth=depth, svg_width=width, svg_height=height)
+        )
 
     env.globals["chart_block"] = chart_block
     site = SiteData(ev, claims, charts)
@@ -137,7 +142,7 @@ def render_site(
     record = trackrecord.of(ev)
     files["api/track_record.csv"] = record.csv_text()
     files["api/forward_returns.csv"] = record.weeks_csv()
-    files.update(chart_files(charts))
+    files.update(chart_assets)
     return RenderedSite(files=files, nav=nav(site))
 
 

@@ -28,7 +28,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +55,11 @@ BEFORE_MKDOCS = STAGES[1:-1]  # the 2-second budget: load data to render pages
 KB, MB = 1000, 1000 * 1000
 BUDGET_BEFORE_MKDOCS_S = 2.0
 BUDGET_SPEEDUP = 20.0
-BUDGET_PAGE_BYTES = 300 * KB
-BUDGET_SITE_BYTES = 5 * MB
+BUDGET_PAGE_BYTES = 150 * KB  # a page's HTML plus the chart files a first visit loads
+BUDGET_SITE_BYTES = 5 * MB  # with a year of weekly posts
+BUDGET_REPEAT_VS_MKDOCS = 1.5  # a repeat build against mkdocs alone on the same pages
+BUDGET_COLD_VS_REPEAT = 2.0  # the first build (no cache, as in CI) against a repeat one
+POSTS = 52
 VALUE_TOLERANCE = 1e-9
 
 
@@ -68,6 +71,7 @@ class Dataset:
     thesis: Path
     data_dir: Path | None  # None: the bundled sample
     as_of: str | None  # None: the newest daily observation
+    posts: int = 0  # weekly posts written before the build (the last N weeks)
 
 
 @dataclass
@@ -82,8 +86,16 @@ class BuildStats:
     peak_rss_bytes: int
     cold_before_mkdocs: float  # the first build, with an empty build cache
     cold_total: float
-    pages: list[tuple[str, int, int]]  # (page, html bytes, chart spec bytes)
+    pages: list[tuple[str, int, int, int]]  # (page, html, static SVG, Vega spec bytes)
     site_bytes: int
+    parts: dict[str, int]  # site bytes by part (generator/weights.py)
+    wall: float  # a repeat build, the whole process (median)
+    cold_wall: float  # the first build, the whole process
+    bare_mkdocs_wall: float  # a bare mkdocs build of the same pages, the whole process
+
+    @property
+    def feed_bytes(self) -> int:
+        return self.parts.get("feeds (RSS and JSON Feed)", 0)
 
 
 @dataclass
@@ -126,30 +138,58 @@ def docs_copy(folder: Path) -> Path:
     return docs
 
 
-def build_once(dataset: Dataset) -> dict[str, Any]:
-    """One build into temporary folders (run inside the child process)."""
-    from generator.pipeline import build
-    from generator.weights import page_weights
+def write_posts(dataset: Dataset, docs: Path) -> None:
+    """The dataset's weekly posts (its last ``posts`` weeks) into ``docs``, as
+    ``python -m generator posts --weeks N`` writes them."""
+    if not dataset.posts:
+        return
+    from generator.posts import load_evaluation, post_dates, write_week_posts
 
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        folder = Path(tmp)
-        as_of = pd.Timestamp(dataset.as_of) if dataset.as_of else None
-        result = build(
-            dataset.thesis,
-            dataset.data_dir,
-            as_of,
-            site_dir=folder / "site",
-            docs_dir=docs_copy(folder),
-        )
-        site = folder / "site"
-        pages = [(str(page), html, spec) for page, html, spec in page_weights(site)]
-        site_bytes = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    as_of = pd.Timestamp(dataset.as_of) if dataset.as_of else None
+    ev = load_evaluation(dataset.thesis, dataset.data_dir, as_of, allow_sample=True)
+    history = ev.history.index
+    days = post_dates(ev, history[-min(dataset.posts, len(history))])
+    write_week_posts(ev, days, docs / "blog" / "posts")
+
+
+def build_once(dataset: Dataset, folder: Path) -> dict[str, Any]:
+    """One build into ``folder`` (run inside the child process): docs/ holds the
+    hand-written pages and the posts already."""
+    from generator.pipeline import build
+    from generator.weights import page_weights, site_parts
+
+    as_of = pd.Timestamp(dataset.as_of) if dataset.as_of else None
+    result = build(
+        dataset.thesis, dataset.data_dir, as_of, site_dir=folder / "site", docs_dir=folder / "docs"
+    )
+    site = folder / "site"
+    parts = site_parts(site)
     return {
         "timings": result.timings,
-        "pages": pages,
-        "site_bytes": site_bytes,
+        "pages": [list(p) for p in page_weights(site)],
+        "site_bytes": sum(parts.values()),
+        "parts": parts,
         "peak_rss": peak_memory(),
     }
+
+
+def bare_mkdocs(folder: Path) -> dict[str, Any]:
+    """mkdocs alone on the pages a build left in ``folder``/docs (child process)."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(
+        config_file=str(ROOT / "mkdocs.yml"),
+        docs_dir=str(folder / "docs"),
+        site_dir=str(folder / "bare-site"),
+    )
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+    return {}
 
 
 def peak_memory() -> int:
@@ -167,30 +207,53 @@ def peak_memory() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def run_build(dataset: Dataset, cache: Path) -> dict[str, Any]:
+def _child(args: list[str], cache: Path) -> tuple[dict[str, Any], float]:
+    """Run this script's ``args`` in a fresh Python process: its JSON answer and wall time."""
+    env = {**os.environ, "THESIS_SITE_CACHE": str(cache), "NO_MKDOCS_2_WARNING": "1"}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        env=env,
+    )
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{args[0]} failed:\n{done.stderr or done.stdout}")
+    return json.loads(done.stdout.strip().splitlines()[-1]), wall
+
+
+def run_build(dataset: Dataset, cache: Path, folder: Path) -> tuple[dict[str, Any], float]:
     """:func:`build_once` in a fresh Python process, with ``cache`` as the build cache."""
     args = [
-        sys.executable,
-        str(Path(__file__).resolve()),
         "_build",
         dataset.name,
         str(dataset.thesis),
         str(dataset.data_dir or ""),
         dataset.as_of or "",
+        str(dataset.posts),
+        str(folder),
     ]
-    env = {**os.environ, "THESIS_SITE_CACHE": str(cache)}
-    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, check=False, env=env)
-    if done.returncode != 0:
-        raise SystemExit(f"the {dataset.name} build failed:\n{done.stderr or done.stdout}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return _child(args, cache)
 
 
 def bench_builds(dataset: Dataset, runs: int) -> BuildStats:
     """A first build with an empty build cache, then ``runs`` builds as a preview repeats them
-    (the Vega bundle and unchanged chart SVGs come from the cache); medians of the latter."""
-    with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache:
-        cold = run_build(dataset, Path(cache))
-        results = [run_build(dataset, Path(cache)) for _ in range(runs)]
+    (the Vega bundle, chart SVGs and specs come from the cache); medians of the latter. Then
+    mkdocs alone on the same pages, for comparison."""
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-cache-") as cache,
+        tempfile.TemporaryDirectory(prefix="bench-") as tmp,
+    ):
+        folder = Path(tmp)
+        docs = docs_copy(folder)
+        write_posts(dataset, docs)
+        cold, cold_wall = run_build(dataset, Path(cache), folder)
+        repeats = [run_build(dataset, Path(cache), folder) for _ in range(runs)]
+        _, bare_wall = _child(["_bare", str(folder)], Path(cache))
+    results = [r for r, _ in repeats]
     stages = {s: statistics.median(r["timings"].get(s, 0.0) for r in results) for s in STAGES}
     return BuildStats(
         dataset=dataset,
@@ -205,6 +268,10 @@ def bench_builds(dataset: Dataset, runs: int) -> BuildStats:
         peak_rss_bytes=max(r["peak_rss"] for r in results),
         pages=[tuple(p) for p in results[-1]["pages"]],
         site_bytes=results[-1]["site_bytes"],
+        parts=results[-1]["parts"],
+        wall=statistics.median(w for _, w in repeats),
+        cold_wall=cold_wall,
+        bare_mkdocs_wall=bare_wall,
     )
 
 
@@ -339,6 +406,10 @@ def _kb(n: int) -> str:
     return f"{n / KB:,.1f}"
 
 
+def _first_load(page: Sequence[Any]) -> int:
+    return page[1] + page[2]
+
+
 def stage_table(builds: Sequence[BuildStats]) -> list[str]:
     """Seconds per stage, memory and sizes: one column per dataset."""
     width = max(24, *(len(b.dataset.name) + 2 for b in builds))
@@ -357,31 +428,72 @@ def stage_table(builds: Sequence[BuildStats]) -> list[str]:
         [f"{b.cold_before_mkdocs:.3f}" for b in builds],
     )
     row("first build, empty cache: total (s)", [f"{b.cold_total:.3f}" for b in builds])
+    row("repeat build, whole process (s)", [f"{b.wall:.2f}" for b in builds])
+    row("first build, whole process (s)", [f"{b.cold_wall:.2f}" for b in builds])
+    row("bare mkdocs, same pages (s)", [f"{b.bare_mkdocs_wall:.2f}" for b in builds])
     row("peak memory (MB, VmHWM)", [f"{b.peak_rss_bytes / MB:.0f}" for b in builds])
+    row("weekly posts", [str(b.dataset.posts) for b in builds])
     row("pages", [str(len(b.pages)) for b in builds])
-    row("largest page (KB)", [_kb(max((h + s for _, h, s in b.pages), default=0)) for b in builds])
+    row("largest page (KB)", [_kb(max(map(_first_load, b.pages), default=0)) for b in builds])
     row("whole site (MB)", [f"{b.site_bytes / MB:.2f}" for b in builds])
+    for part in [*(b.parts for b in builds[:1])][0] if builds else []:
+        row(f"  {part} (MB)", [f"{b.parts.get(part, 0) / MB:.2f}" for b in builds])
     return lines
 
 
 def page_table(builds: Sequence[BuildStats]) -> list[str]:
-    """Every page's HTML and chart-spec bytes, one column per dataset."""
-    width = max(24, *(len(b.dataset.name) + 2 for b in builds))
-    names = list(dict.fromkeys(p for b in builds for p, _, _ in b.pages))
-    page_width = max([len(n) for n in names] + [4]) + 2
+    """Every page's weight, one column per dataset; the posts as their heaviest one."""
+    width = max(30, *(len(b.dataset.name) + 2 for b in builds))
+
+    def is_post(name: str) -> bool:
+        return name.startswith("blog/20")
+
+    names = list(dict.fromkeys(p[0] for b in builds for p in b.pages if not is_post(p[0])))
+    page_width = max([len(n) for n in names] + [24]) + 2
     lines = [
-        "Page weights (KB): HTML + chart specs = total; the shared Vega bundle "
-        "(assets/vendor/vega.js) is not counted",
+        "Page weights (KB): HTML + static chart SVGs = a first visit; then the Vega specs "
+        "a reader's first touch of the charts fetches. The shared Vega bundle "
+        "(assets/vendor/vega.js) is not counted.",
         f"{'page':<{page_width}}" + "".join(f"{b.dataset.name:>{width}}" for b in builds),
     ]
-    by_build = [{p: (h, s) for p, h, s in b.pages} for b in builds]
+    by_build = [{p[0]: p for p in b.pages} for b in builds]
+
+    def cell(page: Sequence[Any] | None) -> str:
+        if page is None:
+            return "-"
+        return f"{_kb(page[1])} + {_kb(page[2])} = {_kb(_first_load(page))} (+{_kb(page[3])})"
+
     for name in names:
-        cells = []
-        for pages in by_build:
-            html, spec = pages.get(name, (0, 0))
-            shown = f"{_kb(html)} + {_kb(spec)} = {_kb(html + spec)}"
-            cells.append(shown if name in pages else "-")
+        cells = [cell(pages.get(name)) for pages in by_build]
         lines.append(f"{name:<{page_width}}" + "".join(f"{c:>{width}}" for c in cells))
+    posts = [
+        max((p for p in b.pages if is_post(p[0])), key=_first_load, default=None) for b in builds
+    ]
+    lines.append(
+        f"{'heaviest weekly post':<{page_width}}" + "".join(f"{cell(p):>{width}}" for p in posts)
+    )
+    return lines
+
+
+def posts_scaling(builds: Sequence[BuildStats]) -> list[str]:
+    """How the site grows with the number of weekly posts (one dataset, a build each)."""
+    lines = [
+        f"Scaling with the weekly posts ({builds[0].dataset.name}; one repeat build each)",
+        f"{'posts':>6}{'pages':>7}{'site MB':>9}{'feeds MB':>10}{'posts MB':>10}"
+        f"{'largest KB':>12}{'build s':>9}{'mkdocs s':>10}",
+    ]
+    for b in builds:
+        posts = b.parts.get("weekly posts: pages", 0) + b.parts.get("weekly posts: charts", 0)
+        lines.append(
+            f"{b.dataset.posts:>6}{len(b.pages):>7}{b.site_bytes / MB:>9.2f}"
+            f"{b.feed_bytes / MB:>10.2f}{posts / MB:>10.2f}"
+            f"{max(map(_first_load, b.pages)) / KB:>12.1f}{b.wall:>9.2f}"
+            f"{b.stages['mkdocs build']:>10.2f}"
+        )
+    if len(builds) > 1 and builds[-1].dataset.posts > builds[0].dataset.posts:
+        a, z = builds[0], builds[-1]
+        per_post = (z.site_bytes - a.site_bytes) / (z.dataset.posts - a.dataset.posts)
+        lines.append(f"  each post adds {per_post / KB:.0f} KB to the site")
     return lines
 
 
@@ -431,19 +543,36 @@ def budget_lines(
             )
         )
     for b in builds:
-        page, html, spec = max(b.pages, key=lambda p: p[1] + p[2], default=("none", 0, 0))
+        page = max(b.pages, key=_first_load, default=("none", 0, 0, 0))
         checks.append(
             (
-                html + spec <= BUDGET_PAGE_BYTES,
-                f"largest page on {b.dataset.name}: {page} {_kb(html + spec)} KB"
-                f"  (budget <= {BUDGET_PAGE_BYTES / KB:.0f} KB)",
+                _first_load(page) <= BUDGET_PAGE_BYTES,
+                f"largest page on {b.dataset.name}: {page[0]} {_kb(_first_load(page))} KB of "
+                f"HTML and static charts  (budget <= {BUDGET_PAGE_BYTES / KB:.0f} KB)",
             )
         )
         checks.append(
             (
                 b.site_bytes < BUDGET_SITE_BYTES,
-                f"whole site on {b.dataset.name}: {b.site_bytes / MB:.2f} MB"
+                f"whole site on {b.dataset.name} with {b.dataset.posts} weekly posts: "
+                f"{b.site_bytes / MB:.2f} MB, of which feeds {b.feed_bytes / MB:.2f} MB"
                 f"  (budget < {BUDGET_SITE_BYTES / MB:.0f} MB)",
+            )
+        )
+    if build is not None:
+        checks.append(
+            (
+                build.wall <= BUDGET_REPEAT_VS_MKDOCS * build.bare_mkdocs_wall,
+                f"repeat build on {budget_on}: {build.wall:.2f} s against "
+                f"{build.bare_mkdocs_wall:.2f} s for mkdocs alone"
+                f"  (budget <= {BUDGET_REPEAT_VS_MKDOCS}x)",
+            )
+        )
+        checks.append(
+            (
+                build.cold_wall <= BUDGET_COLD_VS_REPEAT * build.wall,
+                f"first build (empty cache) on {budget_on}: {build.cold_wall:.2f} s against "
+                f"{build.wall:.2f} s repeated  (budget <= {BUDGET_COLD_VS_REPEAT}x)",
             )
         )
     lines = [f"Budgets (on {os.cpu_count()} CPUs)"]
@@ -498,7 +627,7 @@ def format_scaling(
         ("peak memory (MB)", small.peak_rss_bytes / MB, large.peak_rss_bytes / MB, ".0f"),
         (
             "largest page (KB)",
-            *(max(h + s for _, h, s in b.pages) / KB for b in (small, large)),
+            *(max(map(_first_load, b.pages)) / KB for b in (small, large)),
             ".1f",
         ),
         ("whole site (MB)", small.site_bytes / MB, large.site_bytes / MB, ".2f"),
@@ -515,9 +644,14 @@ def format_scaling(
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["_build"]:
-        name, thesis, data_dir, as_of = argv[1:5]
-        dataset = Dataset(name, Path(thesis), Path(data_dir) if data_dir else None, as_of or None)
-        print(json.dumps(build_once(dataset)))
+        name, thesis, data_dir, as_of, posts, folder = argv[1:7]
+        dataset = Dataset(
+            name, Path(thesis), Path(data_dir) if data_dir else None, as_of or None, int(posts)
+        )
+        print(json.dumps(build_once(dataset, Path(folder))))
+        return 0
+    if argv[:1] == ["_bare"]:
+        print(json.dumps(bare_mkdocs(Path(argv[1]))))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -538,6 +672,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--as-of", default=SHARED_AS_OF, help="as-of date for the real data")
     parser.add_argument("--no-real-data", action="store_true", help="benchmark the sample only")
     parser.add_argument(
+        "--posts",
+        type=int,
+        default=POSTS,
+        help=f"weekly posts in the benchmarked site (default {POSTS}: a year of them)",
+    )
+    parser.add_argument(
         "--scale",
         type=int,
         default=0,
@@ -550,7 +690,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     thesis = ROOT / "thesis.yml"
     notes = []
     datasets = []
-    real = Dataset("shared data", thesis, args.data.resolve(), args.as_of)
+    real = Dataset("shared data", thesis, args.data.resolve(), args.as_of, args.posts)
     if args.no_real_data:
         notes.append("real data left out (--no-real-data); budgets checked on the sample")
     elif not args.data.is_dir():
@@ -560,13 +700,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     else:
         datasets.append(real)
-    datasets.append(Dataset("sample data", thesis, None, None))
+    datasets.append(Dataset("sample data", thesis, None, None, args.posts))
     budget_on = datasets[0].name
 
     builds = [bench_builds(d, runs) for d in datasets]
     comparisons = [compare_history(d, runs, every) for d in datasets]
     report, ok = format_report(builds, comparisons, budget_on, notes)
     print(report)
+    if args.posts and not args.quick:
+        first = datasets[0]
+        fewer = [replace(first, posts=n) for n in (0, args.posts // 2)]
+        print("\n" + "\n".join(posts_scaling([*(bench_builds(d, 1) for d in fewer), builds[0]])))
     from bench_engines import compare_engines, format_engines  # beside this file
 
     first = datasets[0]

@@ -10,7 +10,9 @@ serves ``site/`` under ``/smallcaps-lead-crypto/`` and saves screenshots of the 
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import io
 import os
 import shutil
 import threading
@@ -55,10 +57,47 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _GzipHandler(_Handler):
+    """As GitHub Pages serves text: gzip-compressed when the browser accepts it."""
+
+    def send_head(self) -> Any:
+        if "gzip" not in self.headers.get("Accept-Encoding", ""):
+            return super().send_head()
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        ctype = self.guess_type(str(path))
+        textual = ctype.startswith("text/") or ctype in GZIP_TYPES
+        if (
+            not textual
+            or not path.is_file()
+            or not self.path.split("?")[0].endswith(("/", path.name))
+        ):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+GZIP_TYPES = {
+    "application/javascript",
+    "text/javascript",
+    "application/json",
+    "application/xml",
+    "image/svg+xml",
+    "application/manifest+json",
+}
+
+
 @contextmanager
-def serve(site_dir: Path, port: int = 0) -> Iterator[str]:
-    """Serve ``site_dir`` on 127.0.0.1 under BASE_PATH; yields the site's URL."""
-    handler = functools.partial(_Handler, directory=str(site_dir))
+def serve(site_dir: Path, port: int = 0, *, compress: bool = False) -> Iterator[str]:
+    """Serve ``site_dir`` on 127.0.0.1 under BASE_PATH; yields the site's URL. With
+    ``compress``, text files go out gzipped, as GitHub Pages sends them."""
+    handler = functools.partial(_GzipHandler if compress else _Handler, directory=str(site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -78,15 +117,20 @@ def free_port() -> int:
 
 
 def wait_for_charts(page: Any, timeout: float = 15_000) -> int:
-    """Wait until every chart container on the page holds an svg or canvas; returns the count."""
+    """Reach for every chart on the page as a reader does (hover it: a first visit shows
+    static pictures), then wait until each has drawn its interactive version; returns the
+    count."""
+    figures = page.locator("figure.thesis-chart")
+    count = figures.count()
+    for i in range(count):
+        figures.nth(i).locator(".thesis-chart__view").hover()
     page.wait_for_function(
-        """() => {
-            const views = [...document.querySelectorAll('figure.thesis-chart .thesis-chart__view')];
-            return views.every(v => v.querySelector('svg, canvas'));
-        }""",
+        """() => [...document.querySelectorAll('figure.thesis-chart')].every(f =>
+            f.classList.contains('thesis-chart--drawn')
+            && f.querySelector('.thesis-chart__live svg, .thesis-chart__live canvas'))""",
         timeout=timeout,
     )
-    return page.locator("figure.thesis-chart").count()
+    return count
 
 
 def set_scheme(page: Any, scheme: str) -> None:

@@ -1,24 +1,31 @@
 /*
- * Draws the site's charts with the local Vega bundle (assets/vendor/vega.js).
+ * Makes the site's charts interactive when a reader reaches for them.
  *
- * Each chart is a <figure class="thesis-chart"> holding its caption, an empty view <div>, a
- * <noscript> SVG and a link to its data (assets/charts/<id>.csv); the Vega-Lite spec sits
- * beside the CSV as <id>.json. Links are used rather than data attributes because MkDocs rewrites
- * and checks them, and Material's instant navigation resolves them.
+ * Each chart is a <figure class="thesis-chart"> holding its caption, a view <div> with the
+ * chart's static SVG as an <img>, and a link to its data (assets/charts/<id>.csv); the
+ * chart's Vega spec, compiled at build time, sits beside the CSV as <id>.json. A first
+ * visit loads nothing else: the Vega bundle (assets/vendor/vega.js, about 300 KB
+ * compressed) is fetched only when the reader hovers, taps or tabs into a chart. That
+ * chart then draws interactively in place of its picture, and from then on the other
+ * charts follow as they scroll into view, when the browser is idle.
  *
- * Material swaps page content without reloading scripts, so drawing is subscribed to its
- * document$ observable (it emits on the first load and after every instant navigation).
- * Charts are redrawn when the palette switches (Material sets data-md-color-scheme on
- * <body>): text and grid colours come from Material's CSS variables, and mark colours
- * from the spec's usermeta.dark map in dark mode. Width is "container", so Vega follows
- * the page width on its own.
+ * Material swaps page content without reloading scripts, so the charts of each page are
+ * found from its document$ observable (it emits on the first load and after every instant
+ * navigation). Drawn charts are redrawn when the palette switches (Material sets
+ * data-md-color-scheme on <body>): text and grid colours come from Material's CSS
+ * variables, and mark colours from the spec's usermeta.dark map in dark mode. Width
+ * follows the container, so Vega follows the page width on its own. The static pictures
+ * are darkened by charts.css.
  */
 (function () {
   "use strict";
 
-  var drawn = [];   // {figure, result} for the charts on the current page
+  var BUNDLE = new URL("vendor/vega.js", document.currentScript.src).href;
+  var drawn = [];   // {figure, result} for the charts drawn on the current page
   var specs = {};   // spec URL -> Promise of the parsed spec
+  var runtime = null;  // Promise of window.vegaEmbed once the bundle is asked for
   var generation = 0;
+  var watcher = null;  // IntersectionObserver drawing visible charts once Vega is here
 
   function isDark() {
     return document.body.getAttribute("data-md-color-scheme") === "slate";
@@ -29,19 +36,18 @@
     return value || fallback;
   }
 
-  function themeConfig() {
+  function themeConfig() {  // Vega config: the spec was compiled from Vega-Lite at build time
     var ink = cssVar("--md-default-fg-color", "rgba(0,0,0,.87)");
     var light = cssVar("--md-default-fg-color--light", "rgba(0,0,0,.54)");
     var lighter = cssVar("--md-default-fg-color--lighter", "rgba(0,0,0,.32)");
     var lightest = cssVar("--md-default-fg-color--lightest", "rgba(0,0,0,.07)");
+    var font = getComputedStyle(document.body).fontFamily;
     return {
-      background: null,
-      font: getComputedStyle(document.body).fontFamily,
       axis: {labelColor: light, titleColor: light, gridColor: lightest,
-             domainColor: lighter, tickColor: lighter},
-      legend: {labelColor: ink, titleColor: ink},
-      title: {color: ink, subtitleColor: light},
-      text: {color: ink}
+             domainColor: lighter, tickColor: lighter, labelFont: font, titleFont: font},
+      legend: {labelColor: ink, titleColor: ink, labelFont: font, titleFont: font},
+      title: {color: ink, subtitleColor: light, font: font, subtitleFont: font},
+      text: {fill: ink, font: font}
     };
   }
 
@@ -64,6 +70,7 @@
       });
     }
     var out = JSON.parse(text);
+    out.background = null;
     out.config = merge(themeConfig(), out.config);
     return out;
   }
@@ -84,64 +91,114 @@
     return specs[url];
   }
 
-  function fallback(figure, url) {
-    var view = figure.querySelector(".thesis-chart__view");
-    if (!view || view.querySelector("img")) return;
-    var img = document.createElement("img");
-    img.src = url.replace(/\.json$/, ".svg");
-    img.alt = figure.querySelector("figcaption strong")
-      ? figure.querySelector("figcaption strong").textContent : "chart";
-    view.appendChild(img);
+  function loadRuntime() {
+    if (!runtime) {
+      runtime = new Promise(function (resolve, reject) {
+        if (typeof window.vegaEmbed === "function") { resolve(window.vegaEmbed); return; }
+        var script = document.createElement("script");
+        script.src = BUNDLE;
+        script.onload = function () {
+          if (typeof window.vegaEmbed === "function") resolve(window.vegaEmbed);
+          else reject(new Error(BUNDLE + " did not define vegaEmbed"));
+        };
+        script.onerror = function () { reject(new Error(BUNDLE + " could not be loaded")); };
+        document.head.appendChild(script);
+      });
+      runtime.then(watchVisible, function () { runtime = null; });
+    }
+    return runtime;
   }
 
   function draw(figure, round) {
     var url = specUrl(figure);
     var view = figure.querySelector(".thesis-chart__view");
-    if (!url || !view) return Promise.resolve();
-    if (typeof vegaEmbed !== "function") {  // the bundle did not load: show the static SVG
-      fallback(figure, url);
-      return Promise.resolve();
-    }
-    return load(url).then(function (spec) {
+    if (!url || !view || figure.dataset.chart) return Promise.resolve();
+    figure.dataset.chart = "loading";
+    return Promise.all([loadRuntime(), load(url)]).then(function (both) {
       if (round !== generation || !document.body.contains(figure)) return;
-      return vegaEmbed(view, prepare(spec), {
+      var target = document.createElement("div");
+      target.className = "thesis-chart__live";
+      view.appendChild(target);
+      return both[0](target, prepare(both[1]), {
+        mode: "vega",
         actions: false,
         renderer: "svg",
         defaultStyle: false,
         tooltip: {theme: isDark() ? "dark" : "light"}
       }).then(function (result) {
-        if (round !== generation) { result.finalize(); return; }
+        if (round !== generation) { result.finalize(); target.remove(); return; }
         drawn.push({figure: figure, result: result});
+        figure.dataset.chart = "drawn";
         figure.classList.add("thesis-chart--drawn");
       });
     }).catch(function (error) {
-      console.error("chart " + url + " could not be drawn:", error);
-      fallback(figure, url);
+      // the static picture stays: the chart still reads, without its tooltips
+      console.warn("chart " + url + " stays static:", error);
+      delete figure.dataset.chart;
+      figure.classList.add("thesis-chart--static");
     });
+  }
+
+  function reach(event) {
+    var figure = event.currentTarget;
+    if (!figure.classList.contains("thesis-chart--static")) draw(figure, generation);
+  }
+
+  function watchVisible() {
+    if (watcher || !("IntersectionObserver" in window)) return;
+    var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 200); };
+    watcher = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        watcher.unobserve(entry.target);
+        var round = generation;
+        idle(function () { draw(entry.target, round); });
+      });
+    }, {rootMargin: "200px 0px"});
+    figures().forEach(function (figure) { watcher.observe(figure); });
+  }
+
+  function figures() {
+    return document.querySelectorAll("figure.thesis-chart");
   }
 
   function clear() {
-    drawn.forEach(function (entry) { entry.result.finalize(); });
+    drawn.forEach(function (entry) {
+      entry.result.finalize();
+      var live = entry.figure.querySelector(".thesis-chart__live");
+      if (live) live.remove();
+      delete entry.figure.dataset.chart;
+      entry.figure.classList.remove("thesis-chart--drawn");
+    });
     drawn = [];
   }
 
-  function drawAll() {
+  function setUp() {
     generation += 1;
     clear();
-    var round = generation;
-    document.querySelectorAll("figure.thesis-chart").forEach(function (figure) {
-      var view = figure.querySelector(".thesis-chart__view");
-      if (view) view.textContent = "";
-      draw(figure, round);
+    if (watcher) watcher.disconnect();
+    watcher = null;
+    figures().forEach(function (figure) {
+      ["pointerenter", "pointerdown", "focusin"].forEach(function (name) {
+        figure.addEventListener(name, reach, {passive: true});
+      });
     });
+    if (runtime) runtime.then(watchVisible);
+  }
+
+  function redraw() {
+    var again = drawn.map(function (entry) { return entry.figure; });
+    generation += 1;
+    clear();
+    again.forEach(function (figure) { draw(figure, generation); });
   }
 
   if (typeof document$ !== "undefined" && document$.subscribe) {
-    document$.subscribe(drawAll);
+    document$.subscribe(setUp);
   } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawAll);
+    document.addEventListener("DOMContentLoaded", setUp);
   } else {
-    drawAll();
+    setUp();
   }
 
   var scheme = document.body.getAttribute("data-md-color-scheme");
@@ -149,7 +206,7 @@
     var now = document.body.getAttribute("data-md-color-scheme");
     if (now !== scheme) {
       scheme = now;
-      drawAll();
+      redraw();
     }
   }).observe(document.body, {attributes: true, attributeFilter: ["data-md-color-scheme"]});
 })();

@@ -1,9 +1,18 @@
-"""The files charts need under docs/: specs, static SVGs, data tables, the Vega bundle."""
+"""The files charts need under docs/: static SVGs, precompiled Vega specs, data tables and
+the Vega bundle.
+
+A page shows every chart first as its static SVG (``<id>.svg``, an ``<img>``); the
+interactive version loads only when a reader reaches for it (docs/assets/charts.js), from
+``<id>.json``, a Vega spec compiled here from the Vega-Lite one so that the browser never
+compiles Vega-Lite. SVGs and specs are cached by what they are made from
+(generator/buildcache.py): a repeat build redraws only the charts that changed.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
@@ -13,13 +22,28 @@ from generator.charts.base import Chart
 from generator.charts.encode import csv_text
 from generator.charts.theme import STATIC_COLORS, STATIC_WIDTH
 
+#: Width of the SVG a page shows before the interactive chart loads: legible when scaled
+#: down to a phone and up to a desktop column.
+PAGE_SVG_WIDTH = 600
+
 
 def static_spec(chart: Chart) -> dict[str, Any]:
-    """The spec as the static SVG draws it: fixed width, title inside, light colours."""
+    """The spec as the static SVG of a feed or post draws it: fixed width, title inside,
+    light colours."""
     spec = dict(chart.spec)
     spec["width"] = STATIC_WIDTH
     spec["title"] = {"text": chart.title, "subtitle": _wrap(chart.summary, 110)}
     spec["config"] = _merge(STATIC_COLORS, chart.spec.get("config", {}))
+    spec.pop("usermeta", None)
+    return spec
+
+
+def page_spec(chart: Chart) -> dict[str, Any]:
+    """The spec as the page's static SVG draws it: the caption above it holds the title,
+    and the background is transparent so that dark mode can invert it (charts.css)."""
+    spec = dict(chart.spec)
+    spec["width"] = PAGE_SVG_WIDTH
+    spec["config"] = _merge(STATIC_COLORS, chart.spec.get("config", {})) | {"background": None}
     spec.pop("usermeta", None)
     return spec
 
@@ -46,19 +70,80 @@ def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def render_svg(chart: Chart) -> str:
-    """The chart as a static SVG (cached by spec: an unchanged chart is not redrawn)."""
+def _key(spec: dict[str, Any]) -> str:
     import vl_convert
 
-    spec = static_spec(chart)
-    key = vl_convert.__version__ + json.dumps(spec, sort_keys=True, separators=(",", ":"))
-    return cached("svg", key, lambda: vl_convert.vegalite_to_svg(spec))
+    return vl_convert.__version__ + json.dumps(spec, sort_keys=True, separators=(",", ":"))
+
+
+# what an SVG shown as an <img> never uses: its class names and ARIA roles (an <img> has
+# its own alt text), pointer-events, empty paths, default opacity
+_UNUSED = re.compile(r' (?:class|role|aria-[a-z-]+|pointer-events)="[^"]*"| opacity="1"')
+_EMPTY_PATH = re.compile(r'<path d=""/>')
+COMPACT_VERSION = "compact-2:"  # part of the cache key: a change to compact_svg redraws
+_ATTRIBUTE = re.compile(r'="([^"]*)"')
+_LONG_DECIMAL = re.compile(r"(\d\.\d)\d+")
+
+
+def _tenths(match: re.Match[str]) -> str:
+    return '="' + _LONG_DECIMAL.sub(r"\1", match.group(1)) + '"'
+
+
+def compact_svg(svg: str) -> str:
+    """vl-convert's SVG without what an ``<img>`` never reads, and coordinates in its
+    attributes cut to a tenth of a pixel (text is left alone): about half the bytes, the
+    same picture."""
+    return _ATTRIBUTE.sub(_tenths, _EMPTY_PATH.sub("", _UNUSED.sub("", svg)))
+
+
+def svg_of(spec: dict[str, Any]) -> str:
+    """The Vega-Lite spec drawn as a compact SVG (cached by spec)."""
+    import vl_convert
+
+    return cached(
+        "svg", COMPACT_VERSION + _key(spec), lambda: compact_svg(vl_convert.vegalite_to_svg(spec))
+    )
+
+
+def render_svg(chart: Chart) -> str:
+    """The chart as a static SVG with its title inside (posts and feeds)."""
+    return svg_of(static_spec(chart))
+
+
+def page_svg(chart: Chart) -> str:
+    """The chart as the page shows it before the interactive version loads."""
+    return svg_of(page_spec(chart))
+
+
+def svg_size(svg: str) -> tuple[int, int]:
+    """(width, height) of an SVG from its root element: the page's ``<img>`` reserves it,
+    so nothing moves when the picture arrives."""
+    head = svg[: svg.find(">")]
+    width = re.search(r'\bwidth="(\d+)', head)
+    height = re.search(r'\bheight="(\d+)', head)
+    return (int(width.group(1)) if width else 0, int(height.group(1)) if height else 0)
+
+
+def vega_spec(chart: Chart) -> str:
+    """The chart's Vega spec as compact JSON, compiled from its Vega-Lite spec (cached by
+    spec): the browser parses it without loading or running the Vega-Lite compiler."""
+    import vl_convert
+
+    def compile_spec() -> str:
+        spec = vl_convert.vegalite_to_vega(chart.spec)
+        spec.pop("$schema", None)
+        if "usermeta" in chart.spec:
+            spec["usermeta"] = chart.spec["usermeta"]
+        return json.dumps(spec, separators=(",", ":"), ensure_ascii=False)
+
+    return cached("vega-spec", _key(chart.spec), compile_spec)
 
 
 @lru_cache(maxsize=1)
 def vega_bundle() -> str:
     """vega, vega-lite and vega-embed in one script, wrapped so its helpers stay private
-    (cached per vl-convert version: it only changes when vl-convert does)."""
+    (cached per vl-convert version: it only changes when vl-convert does). Pages load it
+    only when a reader reaches for a chart."""
     import vl_convert
 
     def make() -> str:
@@ -67,22 +152,24 @@ def vega_bundle() -> str:
     return cached("vega-bundle", vl_convert.__version__, make)
 
 
-def chart_files(charts: dict[str, list[Chart]]) -> dict[str, str | bytes]:
-    """Files under docs/ the charts need (specs, static SVGs, data, the Vega bundle).
+def _chart_set(chart: Chart) -> tuple[str, str]:
+    return page_svg(chart), vega_spec(chart)
 
-    The SVGs and the bundle are made in a few threads: vl-convert releases the GIL, and
-    this is most of the time a build spends on charts."""
+
+def chart_files(charts: dict[str, list[Chart]]) -> dict[str, str | bytes]:
+    """Files under docs/ the charts need (page SVGs, Vega specs, data, the Vega bundle).
+
+    Made in a few threads: vl-convert releases the GIL, and on a first build this is most
+    of the time a build spends on charts."""
     every = [chart for page in charts.values() for chart in page]
     if not every:
         return {}
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1) + 1) as pool:
         bundle = pool.submit(vega_bundle)
-        svgs = list(pool.map(render_svg, every))
+        made = list(pool.map(_chart_set, every))
         files: dict[str, str | bytes] = {"assets/vendor/vega.js": bundle.result()}
-    for chart, svg in zip(every, svgs, strict=True):
-        files[f"{chart.base}.json"] = json.dumps(
-            chart.spec, separators=(",", ":"), ensure_ascii=False
-        )
+    for chart, (svg, spec) in zip(every, made, strict=True):
+        files[f"{chart.base}.json"] = spec
         files[f"{chart.base}.svg"] = svg
         files[f"{chart.base}.csv"] = csv_text(chart.table) if chart.table is not None else ""
     return files

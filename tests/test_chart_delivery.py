@@ -1,0 +1,149 @@
+"""How charts reach a page: compact static SVGs first, precompiled Vega specs on demand,
+both cached by spec; the page HTML without indentation; the site's parts counted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.charts import files
+from generator.html_weight import squeeze
+from generator.weights import site_parts
+
+
+@pytest.mark.parametrize(
+    ("svg", "compact"),
+    [
+        (
+            '<g class="mark-line role-mark" role="graphics-object"><path d="M1,2"/></g>',
+            '<g><path d="M1,2"/></g>',
+        ),
+        ('<path aria-hidden="true" d="M0,0h0Z" pointer-events="none"/>', '<path d="M0,0h0Z"/>'),
+        (
+            '<line x2="532" opacity="1" stroke-opacity="0.6"/>',
+            '<line x2="532" stroke-opacity="0.6"/>',
+        ),
+        ('<path d="M12.3456,7.891L-3.14159,2"/>', '<path d="M12.3,7.8L-3.1,2"/>'),
+        # numbers in text are what the reader reads: never cut
+        ('<path d=""/><text x="1.25">Q3 1.25%</text>', '<text x="1.2">Q3 1.25%</text>'),
+        (
+            '<svg width="600" height="342"><rect width="600"/></svg>',
+            '<svg width="600" height="342"><rect width="600"/></svg>',
+        ),
+    ],
+)
+def test_compact_svg(svg: str, compact: str) -> None:
+    assert files.compact_svg(svg) == compact
+
+
+@pytest.mark.parametrize(
+    ("svg", "size"),
+    [
+        (
+            '<svg xmlns="x" class="marks" width="600" height="342" viewBox="0 0 600 342">',
+            (600, 342),
+        ),
+        ('<svg height="10" width="20">', (20, 10)),
+        ("<svg>", (0, 0)),
+        ("", (0, 0)),
+    ],
+)
+def test_svg_size(svg: str, size: tuple[int, int]) -> None:
+    assert files.svg_size(svg) == size
+
+
+SPEC = {
+    "data": {"values": [{"x": 1, "y": 2}, {"x": 2, "y": 3}]},
+    "mark": "line",
+    "encoding": {
+        "x": {"field": "x", "type": "quantitative"},
+        "y": {"field": "y", "type": "quantitative"},
+    },
+    "width": "container",
+    "height": 100,
+    "usermeta": {"dark": {"#2563c9": "#7aa7ff"}},
+}
+
+
+def test_specs_and_svgs_are_made_once_per_spec(monkeypatch, tmp_path: Path) -> None:
+    """A repeat build takes the compiled spec and the SVG from the cache: vl-convert is
+    not called again for an unchanged chart, and is for a changed one."""
+    import vl_convert
+
+    from generator.charts.base import Chart
+
+    monkeypatch.setenv("THESIS_SITE_CACHE", str(tmp_path))
+    calls = {"vega": 0, "svg": 0}
+    real_vega, real_svg = vl_convert.vegalite_to_vega, vl_convert.vegalite_to_svg
+
+    def vega(spec):
+        calls["vega"] += 1
+        return real_vega(spec)
+
+    def svg(spec):
+        calls["svg"] += 1
+        return real_svg(spec)
+
+    monkeypatch.setattr(vl_convert, "vegalite_to_vega", vega)
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", svg)
+    chart = Chart("c", "A chart", "What it shows.", SPEC)
+    first = (files.vega_spec(chart), files.page_svg(chart))
+    again = (files.vega_spec(chart), files.page_svg(chart))
+    assert first == again and calls == {"vega": 1, "svg": 1}
+    changed = Chart("c", "A chart", "What it shows.", SPEC | {"height": 120})
+    files.vega_spec(changed)
+    files.page_svg(changed)
+    assert calls == {"vega": 2, "svg": 2}
+    assert '"usermeta":{"dark":{"#2563c9":"#7aa7ff"}}' in first[0]
+
+
+def test_the_page_svg_has_no_title_and_no_background() -> None:
+    from generator.charts.base import Chart
+
+    spec = files.page_spec(Chart("c", "A chart", "What it shows.", SPEC))
+    assert "title" not in spec and spec["width"] == files.PAGE_SVG_WIDTH
+    assert spec["config"]["background"] is None and "usermeta" not in spec
+
+
+@pytest.mark.parametrize(
+    ("html", "squeezed"),
+    [
+        ("<p>\n    a\n  <b>x</b>  \n</p>", "<p>\na\n<b>x</b>\n</p>"),
+        ("<pre>\n  kept\n    as is\n</pre>", "<pre>\n  kept\n    as is\n</pre>"),
+        (
+            "<script>\n  var a = 1;\n</script>\n\n  <p>b</p>",
+            "<script>\n  var a = 1;\n</script>\n<p>b</p>",
+        ),
+        ("<textarea>\n  x\n</textarea>", "<textarea>\n  x\n</textarea>"),
+        ("a  b", "a  b"),  # no line break: left alone
+        ("", ""),
+    ],
+)
+def test_squeeze(html: str, squeezed: str) -> None:
+    assert squeeze(html) == squeezed
+
+
+def test_site_parts(tmp_path: Path) -> None:
+    for rel, size in (
+        ("feed_rss_created.xml", 10),
+        ("blog/2025/11/21/weekly-update/index.html", 20),
+        ("blog/2025-11-21-weekly-update-overview.svg", 30),
+        ("assets/charts/a.svg", 40),
+        ("assets/charts/a.json", 50),
+        ("assets/vendor/vega.js", 60),
+        ("index.html", 70),
+        ("robots.txt", 1),
+    ):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x" * size)
+    parts = site_parts(tmp_path)
+    assert parts["feeds (RSS and JSON Feed)"] == 10
+    assert parts["weekly posts: pages"] == 20
+    assert parts["weekly posts: charts"] == 30
+    assert parts["chart SVGs"] == 40
+    assert parts["chart Vega specs"] == 50
+    assert parts["Vega bundle (on demand)"] == 60
+    assert parts["other pages"] == 70
+    assert parts["everything else"] == 1
+    assert sum(parts.values()) == 281
