@@ -12,12 +12,16 @@
 // "slowdown": "auto" each page is measured with 4 x benchmarkIndex / 1750 (the middle of
 // the bracket, where the docs suggest 4x; at least 1), the benchmarkIndex taken from the
 // run just before it (a short calibration run on "calibrate" for the first page): the
-// same phone whatever the host's load. A number instead of "auto" fixes the slowdown.
+// same phone whatever the host's load. When a run's own benchmarkIndex is more than 25%
+// away from the one its slowdown came from (the load changed in between), the page is
+// measured once more with the slowdown from that run's index. A number instead of "auto"
+// fixes the slowdown.
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 
 const REFERENCE_INDEX = 1750;
 const DEFAULT_SLOWDOWN = 4;
+const DRIFT = 1.25;  // a benchmarkIndex this far from the one used: measure again
 const FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -100,9 +104,18 @@ try {
     out.calibration_index = index;
   }
   for (const url of options.urls) {
-    const slowdown = options.slowdown === 'auto' ? slowdownFor(index) : Number(options.slowdown);
-    const lhr = await run(chrome.port, url, slowdown, ['performance', 'accessibility']);
-    out.pages.push(summary(lhr, slowdown));
+    const auto = options.slowdown === 'auto';
+    let slowdown = auto ? slowdownFor(index) : Number(options.slowdown);
+    let lhr = await run(chrome.port, url, slowdown, ['performance', 'accessibility']);
+    const own = lhr.environment.benchmarkIndex;
+    let remeasured = false;
+    if (auto && Math.abs(Math.log(own / index)) > Math.log(DRIFT)) {
+      // the host's load changed between the runs: measure again, calibrated on this run
+      slowdown = slowdownFor(own);
+      lhr = await run(chrome.port, url, slowdown, ['performance', 'accessibility']);
+      remeasured = true;
+    }
+    out.pages.push({...summary(lhr, slowdown), remeasured, calibrated_on: remeasured ? own : index});
     index = lhr.environment.benchmarkIndex;
   }
 } finally {
