@@ -121,10 +121,19 @@ def render_site(
     chart_template = env.get_template("partials/chart.md.j2")
     chart_assets = chart_files(charts)
 
+    # the first chart of a page is often its largest paint: fetched at once, not lazily
+    firsts = {page[0].id for page in charts.values() if page}
+
     def chart_block(chart: Chart, depth: int = 0) -> Markup:
         width, height = svg_size(str(chart_assets.get(f"{chart.base}.svg", "")))
         return Markup(
-            chart_template.render(chart=chart, depth=depth, svg_width=width, svg_height=height)
+            chart_template.render(
+                chart=chart,
+                depth=depth,
+                svg_width=width,
+                svg_height=height,
+                loading="eager" if chart.id in firsts else "lazy",
+            )
         )
 
     env.globals["chart_block"] = chart_block
