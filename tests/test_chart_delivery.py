@@ -38,6 +38,38 @@ def test_compact_svg(svg: str, compact: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("d", "kept"),
+    [
+        # a step line: the points in the middle of flat and upright runs go
+        ("M0,5L1,5L1,5L2,5L2,3L2,1L3,1", "M0,5L2,5L2,1L3,1"),
+        # a spike on one x goes up and comes back: every point stays
+        ("M0,5L0,1L0,3L1,3", "M0,5L0,1L0,3L1,3"),
+        # a slope is left alone
+        ("M0,0L1,1L2,2", "M0,0L1,1L2,2"),
+        ("M0,0L0,0", "M0,0"),
+    ],
+)
+def test_polylines_lose_only_points_that_add_nothing(d: str, kept: str) -> None:
+    assert (
+        files.compact_svg(f'<path d="{d}" stroke="#000"/>') == f'<path d="{kept}" stroke="#000"/>'
+    )
+
+
+def test_symbols_become_circles_sharing_their_paint() -> None:
+    mark = 'd="M2.6,0A2.6,2.6,0,1,1,-2.6,0A2.6,2.6,0,1,1,2.6,0" fill="#2563c9" opacity="0.5"/>'
+    svg = (
+        f'<path transform="translate(1,2)" {mark}<path transform="translate(3.25,4)" {mark}'
+        '<path transform="translate(5,6)" d="M2.6,0A2.6,2.6,0,1,1,-2.6,0A2.6,2.6,0,1,1,2.6,0"'
+        ' fill="#de6b00" opacity="0.5"/>'
+    )
+    assert files.compact_svg(svg) == (
+        '<g fill="#2563c9" fill-opacity="0.5"><circle cx="1" cy="2" r="2.6"/>'
+        '<circle cx="3.2" cy="4" r="2.6"/></g>'
+        '<circle cx="5" cy="6" r="2.6" fill="#de6b00" opacity="0.5"/>'
+    )
+
+
+@pytest.mark.parametrize(
     ("svg", "size"),
     [
         (
@@ -117,6 +149,12 @@ def test_the_page_svg_has_no_title_and_no_background() -> None:
         ),
         ("<textarea>\n  x\n</textarea>", "<textarea>\n  x\n</textarea>"),
         ("a  b", "a  b"),  # no line break: left alone
+        # optional end tags of cells and rows go; the table parses the same
+        (
+            "<table>\n<tr>\n<th>A</th>\n<th>B</th>\n</tr>\n<tbody>\n<tr>\n<td>1</td>\n"
+            "<td>2</td>\n</tr>\n<tr>\n<td>3</td>\n</tr>\n</tbody>\n</table>",
+            "<table>\n<tr>\n<th>A<th>B<tbody>\n<tr>\n<td>1<td>2<tr>\n<td>3</tbody>\n</table>",
+        ),
         ("", ""),
     ],
 )
