@@ -132,7 +132,7 @@ def render_site(
                 depth=depth,
                 svg_width=width,
                 svg_height=height,
-                loading="eager" if chart.id in firsts else "lazy",
+                first=chart.id in firsts,
             )
         )
 

@@ -3,7 +3,7 @@
 Used by tests/test_lighthouse.py, and by hand to measure any built site (the README's
 before and after figures)::
 
-    python -m tests.lighthouse_helpers site/
+    python -m tests.lighthouse_helpers site/ [other-site/ ...]
 
 runs Lighthouse's mobile profile on the home page, a check, a claim, the history and the
 newest post, and prints one line per page. Needs ``npm ci`` (lighthouse 12.2.3) and
@@ -107,18 +107,22 @@ def main() -> None:
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("site", type=Path)
+    parser.add_argument("site", type=Path, nargs="+", help="built sites, measured in turn")
     parser.add_argument("--slowdown", default="auto", help="'auto' (calibrated) or a number")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     problem = missing_tools()
     if problem:
         raise SystemExit(problem)
-    figures = measure_site(args.site, args.slowdown)
-    for name, page in figures.items():
-        print(line(name, page))
+    every = {}
+    for site in args.site:
+        figures = measure_site(site, args.slowdown)
+        print(site)
+        for name, page in figures.items():
+            print("  " + line(name, page))
+        every[str(site)] = figures
     if args.json:
-        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+        args.json.write_text(json.dumps(every, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":
