@@ -24,7 +24,8 @@ from generator.weights import site_parts
             '<line x2="532" opacity="1" stroke-opacity="0.6"/>',
             '<line x2="532" stroke-opacity="0.6"/>',
         ),
-        ('<path d="M12.3456,7.891L-3.14159,2"/>', '<path d="M12.3,7.8L-3.1,2"/>'),
+        # rounded to tenths, then the line's second point as a step from the first
+        ('<path d="M12.3456,7.891L-3.14159,2"/>', '<path d="M12.3,7.9l-15.4,-5.9"/>'),
         # numbers in text are what the reader reads: never cut
         ('<path d=""/><text x="1.25">Q3 1.25%</text>', '<text x="1.2">Q3 1.25%</text>'),
         (
@@ -41,11 +42,12 @@ def test_compact_svg(svg: str, compact: str) -> None:
     ("d", "kept"),
     [
         # a step line: the points in the middle of flat and upright runs go
-        ("M0,5L1,5L1,5L2,5L2,3L2,1L3,1", "M0,5L2,5L2,1L3,1"),
+        ("M0,5L1,5L1,5L2,5L2,3L2,1L3,1", "M0,5l2,0l0,-4l1,0"),
         # a spike on one x goes up and comes back: every point stays
-        ("M0,5L0,1L0,3L1,3", "M0,5L0,1L0,3L1,3"),
-        # a slope is left alone
-        ("M0,0L1,1L2,2", "M0,0L1,1L2,2"),
+        ("M0,5L0,1L0,3L1,3", "M0,5l0,-4l0,2l1,0"),
+        # a slope is left alone; steps under 1 lose their leading zero
+        ("M0,0L1,1L2,2", "M0,0l1,1l1,1"),
+        ("M10,10L10.5,9.75", "M10,10l.5,-.2"),
         ("M0,0L0,0", "M0,0"),
     ],
 )
@@ -53,6 +55,26 @@ def test_polylines_lose_only_points_that_add_nothing(d: str, kept: str) -> None:
     assert (
         files.compact_svg(f'<path d="{d}" stroke="#000"/>') == f'<path d="{kept}" stroke="#000"/>'
     )
+
+
+@pytest.mark.parametrize(
+    ("rects", "drawn"),
+    [
+        # apart: one path per colour, order no longer matters
+        (
+            [("1", "a"), ("2", "b"), ("3", "a")],
+            '<path d="M1,0h1v5h-1ZM3,0h1v5h-1Z" fill="#a"/><path d="M2,0h1v5h-1Z" fill="#b"/>',
+        ),
+        # the second covers half the first: drawn as they were, in order
+        (
+            [("1", "a"), ("1.5", "b")],
+            '<path d="M1,0h1v5h-1Z" fill="#a"/><path d="M1.5,0h1v5h-1Z" fill="#b"/>',
+        ),
+    ],
+)
+def test_rectangles_apart_are_grouped_by_colour(rects: list[tuple[str, str]], drawn: str) -> None:
+    svg = "".join(f'<path d="M{x},0h1v5h-1Z" fill="#{fill}"/>' for x, fill in rects)
+    assert files.compact_svg(svg) == drawn
 
 
 def test_symbols_become_circles_sharing_their_paint() -> None:

@@ -80,15 +80,20 @@ def _key(spec: dict[str, Any]) -> str:
 # its own alt text), pointer-events, empty paths, default opacity
 _UNUSED = re.compile(r' (?:class|role|aria-[a-z-]+|pointer-events)="[^"]*"| opacity="1"')
 _EMPTY_PATH = re.compile(r'<path d=""/>')
-COMPACT_VERSION = "compact-3:"  # part of the cache key: a change to compact_svg redraws
+COMPACT_VERSION = "compact-6:"  # part of the cache key: a change to compact_svg redraws
 _ATTRIBUTE = re.compile(r'="([^"]*)"')
-_LONG_DECIMAL = re.compile(r"(\d\.\d)\d+")
+_LONG_DECIMAL = re.compile(r"\d+\.\d{2,}")
+
+
+def _round_tenth(match: re.Match[str]) -> str:
+    return f"{float(match.group(0)):.1f}".removesuffix(".0")
 
 
 def _tenths(match: re.Match[str]) -> str:
-    return '="' + _LONG_DECIMAL.sub(r"\1", match.group(1)) + '"'
+    return '="' + _LONG_DECIMAL.sub(_round_tenth, match.group(1)) + '"'
 
 
+_PATH_DATA = re.compile(r'd="([^"]*)"')
 _POLYLINE = re.compile(r'd="(M[-\d.]+,[-\d.]+(?:L[-\d.]+,[-\d.]+)+)"')
 _CIRCLE = re.compile(
     r'<path transform="translate\(([-\d.]+),([-\d.]+)\)" '
@@ -103,7 +108,9 @@ _CIRCLE_RUN = re.compile(
 
 def _polyline(match: re.Match[str]) -> str:
     """A polyline without repeated points and without the middle points of horizontal or
-    vertical runs (a step line is mostly those): the same line, drawn the same."""
+    vertical runs (a step line is mostly those), each point after the first written as
+    its step from the one before (shorter, and exact: both are in tenths): the same
+    line, drawn the same."""
     points = [tuple(p.split(",")) for p in match.group(1)[1:].split("L")]
     kept: list[tuple[str, ...]] = []
     for point in points:
@@ -113,7 +120,17 @@ def _polyline(match: re.Match[str]) -> str:
             kept[-1] = point
             continue
         kept.append(point)
-    return 'd="M' + "L".join(",".join(p) for p in kept) + '"'
+    tenths = [(round(float(x) * 10), round(float(y) * 10)) for x, y in kept]
+    steps = [
+        f"{_tenth(x - px)},{_tenth(y - py)}"
+        for (px, py), (x, y) in zip(tenths, tenths[1:], strict=False)
+    ]
+    return f'd="M{",".join(kept[0])}' + (f"l{'l'.join(steps)}" if steps else "") + '"'
+
+
+def _tenth(value: int) -> str:
+    text = f"{value / 10:.1f}".rstrip("0").rstrip(".")
+    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
 
 
 def _passes_through(a: tuple[str, ...], b: tuple[str, ...], c: tuple[str, ...]) -> bool:
@@ -133,15 +150,65 @@ def _circle_group(match: re.Match[str]) -> str:
     return f"<g{paint}>{inner}</g>"
 
 
+# consecutive closed shapes painted alike (a status strip's cells): one path with a
+# subpath each, drawn the same as long as the paint has no opacity to double up
+_SHAPE_RUN = re.compile(
+    r'<path d="([^"]*Z)"((?: (?!opacity|fill-opacity|stroke-opacity)[a-z-]+="[^"]*")*)/>'
+    r'(?:<path d="[^"]*Z"\2/>)+'
+)
+_SHAPE_D = re.compile(r'<path d="([^"]*)"')
+_LEADING_ZERO = re.compile(r"(?<![\d.])0(\.\d)")
+
+
+_RECT = re.compile(r'<path d="M([-\d.]+),([-\d.]+)h([\d.]+)v([\d.]+)h-\3Z" fill="([^"]+)"/>')
+_SLIVER = 0.2  # px: neighbours cut to tenths may share this much, which no eye can see
+_RECT_RUN = re.compile(f"(?:{_RECT.pattern}){{2,}}")
+
+
+def _rects_by_fill(match: re.Match[str]) -> str:
+    """A run of plain rectangles that do not overlap, as one path per fill colour: their
+    order cannot matter when none covers another."""
+    rects = [
+        (float(x), float(y), float(w), float(h), d, fill)
+        for x, y, w, h, fill, d in (
+            (*m.group(1, 2, 3, 4, 5), m.group(0)[9 : m.group(0).index('" fill')])
+            for m in _RECT.finditer(match.group(0))
+        )
+    ]
+    ordered = sorted(rects)
+    for i, (x, y, w, h, _, _) in enumerate(ordered):
+        for x2, y2, _, h2, _, _ in ordered[i + 1 :]:
+            if x2 >= x + w - _SLIVER:
+                break
+            if y2 < y + h - _SLIVER and y < y2 + h2 - _SLIVER:
+                return match.group(0)  # two overlap: drawing order matters, keep it
+    fills: dict[str, list[str]] = {}
+    for *_, d, fill in rects:
+        fills.setdefault(fill, []).append(d)
+    return "".join(f'<path d="{"".join(ds)}" fill="{fill}"/>' for fill, ds in fills.items())
+
+
+def _merge_shapes(match: re.Match[str]) -> str:
+    paths = _SHAPE_D.findall(match.group(0))
+    return f'<path d="{"".join(paths)}"{match.group(2)}/>'
+
+
+def _short_path(match: re.Match[str]) -> str:
+    return 'd="' + _LEADING_ZERO.sub(r"\1", match.group(1)) + '"'
+
+
 def compact_svg(svg: str) -> str:
     """vl-convert's SVG without what an ``<img>`` never reads: coordinates in attributes
-    cut to a tenth of a pixel (text is left alone), lines without points that add
-    nothing, symbols as circles sharing their paint. A third to a half of the bytes, the
-    same picture."""
+    rounded to a tenth of a pixel (text is left alone), lines without points that add
+    nothing, symbols as circles sharing their paint, shapes painted alike as one path
+    where their order cannot matter. A third to a half of the bytes, the same picture."""
     svg = _ATTRIBUTE.sub(_tenths, _EMPTY_PATH.sub("", _UNUSED.sub("", svg)))
     svg = _POLYLINE.sub(_polyline, svg)
     svg = _CIRCLE.sub(r'<circle cx="\1" cy="\2" r="\3"', svg)
-    return _CIRCLE_RUN.sub(_circle_group, svg)
+    svg = _CIRCLE_RUN.sub(_circle_group, svg)
+    svg = _RECT_RUN.sub(_rects_by_fill, svg)
+    svg = _SHAPE_RUN.sub(_merge_shapes, svg)
+    return _PATH_DATA.sub(_short_path, svg)
 
 
 def svg_of(spec: dict[str, Any]) -> str:
