@@ -1,6 +1,7 @@
 """How heavy each page of a built site is, and what the site is made of (``make bench``).
 
-A page weighs its HTML plus the chart files it shows on a first visit (the static SVGs);
+A page weighs its HTML plus the SVG pictures it shows on a first visit (its charts' static
+SVGs, a post's own pictures);
 the Vega specs it fetches only when a reader reaches for a chart are counted apart, and
 so is the shared Vega bundle (assets/vendor/vega.js), which no first visit loads.
 """
@@ -12,12 +13,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 CHART_LINK = re.compile(r"assets/charts/([\w.-]+)\.csv")
+SVG_IMAGE = re.compile(r'<img\b[^>]*?\ssrc="([^"]+\.svg)"')
 
 
 class PageWeight(NamedTuple):
     page: str
     html: int  # bytes of the page's HTML
-    svg: int  # its charts' static SVGs, shown on a first visit
+    svg: int  # the SVG pictures it shows (its charts', a post's own), on a first visit
     spec: int  # its charts' Vega specs, fetched only when a reader reaches for a chart
 
     @property
@@ -38,11 +40,17 @@ def page_weights(site_dir: Path | str) -> list[PageWeight]:
     for html in sorted(site.rglob("*.html")):
         text = html.read_text(encoding="utf-8")
         ids = set(CHART_LINK.findall(text))
+        # every local SVG picture the page shows: its charts' and a post's own
+        pictures = {
+            (html.parent / src).resolve()
+            for src in SVG_IMAGE.findall(text)
+            if not src.startswith(("http:", "https:", "data:", "/"))
+        }
         out.append(
             PageWeight(
                 html.relative_to(site).as_posix(),
                 len(text.encode("utf-8")),
-                sum(size(charts / f"{i}.svg") for i in ids),
+                sum(size(path) for path in pictures),
                 sum(size(charts / f"{i}.json") for i in ids),
             )
         )

@@ -398,16 +398,21 @@ def test_page_weights(tmp_path: Path) -> None:
     charts.mkdir(parents=True)
     for name, size in (("a.json", 100), ("b.json", 50), ("a.svg", 40), ("b.svg", 7)):
         (charts / name).write_text("x" * size)
-    (tmp_path / "index.html").write_text('<a href="assets/charts/a.csv">', encoding="utf-8")
+    home = '<img src="assets/charts/a.svg"><a href="assets/charts/a.csv">'
+    (tmp_path / "index.html").write_text(home, encoding="utf-8")
     (tmp_path / "checks" / "x").mkdir(parents=True)
-    page = '<a href="../../assets/charts/a.csv"><a href="../../assets/charts/b.csv">'
+    page = (
+        '<img alt="" src="../../assets/charts/a.svg"><img src="../../assets/charts/b.svg">'
+        '<a href="../../assets/charts/a.csv"><a href="../../assets/charts/b.csv">'
+        '<img src="https://example.com/c.svg">'
+    )
     (tmp_path / "checks" / "x" / "index.html").write_text(page, encoding="utf-8")
     weights = page_weights(tmp_path)
     assert weights == [
         ("checks/x/index.html", len(page), 47, 150),
-        ("index.html", 30, 40, 100),
+        ("index.html", len(home), 40, 100),
     ]
-    assert [w.first_load for w in weights] == [len(page) + 47, 70]
+    assert [w.first_load for w in weights] == [len(page) + 47, len(home) + 40]
 
 
 def test_static_spec_has_fixed_width_title_and_light_colours(pages) -> None:
