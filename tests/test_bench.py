@@ -40,12 +40,44 @@ def test_the_table_has_every_stage(bench, quick_report):
         "before mkdocs: load..render (s)",
         "peak memory (MB, VmHWM)",
         "whole site (MB)",
+        "  feeds (RSS and JSON Feed) (MB)",
+        "bare mkdocs, same pages (s)",
+        "first build, whole process (s)",
         "Page weights (KB)",
         "index.html",
         "Budgets",
     ):
         assert line in report
     assert builds[0].peak_rss_bytes > 0 and builds[0].site_bytes > 0
+    assert builds[0].site_bytes == sum(builds[0].parts.values())
+    assert builds[0].bare_mkdocs_wall > 0 and builds[0].cold_wall > 0
+
+
+def test_posts_scaling_says_what_each_post_adds(bench):
+    def stats(posts, site_mb):
+        dataset = bench.Dataset("d", ROOT / "thesis.yml", None, None, posts)
+        parts = {"feeds (RSS and JSON Feed)": 0, "weekly posts: pages": posts * 1000}
+        return bench.BuildStats(
+            dataset,
+            1,
+            dict.fromkeys(bench.STAGES, 1.0),
+            1.0,
+            1.0,
+            1,
+            1.0,
+            1.0,
+            [("index.html", 10, 5, 1)],
+            int(site_mb * bench.MB),
+            parts,
+            2.0,
+            3.0,
+            1.5,
+        )
+
+    lines = bench.posts_scaling([stats(0, 4.0), stats(52, 9.2)])
+    # (9.2 - 4.0) MB over 52 posts: 100 KB a post
+    assert lines[-1] == "  each post adds 100 KB to the site"
+    assert lines[2].split()[:3] == ["0", "1", "4.00"]
 
 
 def test_the_whole_history_equals_the_per_date_loop(quick_report):
@@ -60,7 +92,8 @@ def test_the_whole_history_equals_the_per_date_loop(quick_report):
 def test_budget_lines_say_pass_or_over(quick_report):
     _, _, (report, ok) = quick_report
     budgets = report.split("Budgets")[1].strip().splitlines()[1:]
-    assert len(budgets) == 4
+    # load..render, history, largest page, site, repeat build vs mkdocs, first build
+    assert len(budgets) == 6
     assert all(line.split()[0] in {"PASS", "OVER"} for line in budgets)
     assert ok == all(line.split()[0] == "PASS" for line in budgets)
 
