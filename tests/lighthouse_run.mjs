@@ -62,7 +62,6 @@ function summary(lhr, slowdown) {
     tti_ms: audits.interactive ? audits.interactive.numericValue : null,
     long_tasks: ((audits['long-tasks'].details || {}).items || []).map((t) => [t.url, t.duration]),
     bootup: ((audits['bootup-time'].details || {}).items || []).map((t) => [t.url, t.scripting]),
-    lcp_element: JSON.stringify(audits['largest-contentful-paint-element'].details || {}).slice(0, 300),
     benchmark_index: lhr.environment.benchmarkIndex,
     slowdown,
     warnings: lhr.runWarnings,
