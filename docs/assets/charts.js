@@ -115,7 +115,7 @@
     if (!url || !view || figure.dataset.chart) return Promise.resolve();
     figure.dataset.chart = "loading";
     return Promise.all([loadRuntime(), load(url)]).then(function (both) {
-      if (round !== generation || !document.body.contains(figure)) return;
+      if (round !== generation || !document.body.contains(figure)) return stale(figure);
       var target = document.createElement("div");
       target.className = "thesis-chart__live";
       view.appendChild(target);
@@ -126,7 +126,7 @@
         defaultStyle: false,
         tooltip: {theme: isDark() ? "dark" : "light"}
       }).then(function (result) {
-        if (round !== generation) { result.finalize(); target.remove(); return; }
+        if (round !== generation) { result.finalize(); target.remove(); return stale(figure); }
         drawn.push({figure: figure, result: result});
         figure.dataset.chart = "drawn";
         figure.classList.add("thesis-chart--drawn");
@@ -137,6 +137,13 @@
       delete figure.dataset.chart;
       figure.classList.add("thesis-chart--static");
     });
+  }
+
+  // a chart still loading when the page or the palette changed: drawn again for the
+  // current one if it is still on the page
+  function stale(figure) {
+    delete figure.dataset.chart;
+    if (document.body.contains(figure)) return draw(figure, generation);
   }
 
   function reach(event) {
