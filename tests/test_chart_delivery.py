@@ -171,6 +171,7 @@ def test_the_page_svg_has_no_title_and_no_background() -> None:
         ),
         ("<textarea>\n  x\n</textarea>", "<textarea>\n  x\n</textarea>"),
         ("a  b", "a  b"),  # no line break: left alone
+        ('<td data-more="">1<td data-more="x">2', '<td data-more>1<td data-more="x">2'),
         # optional end tags of cells and rows go; the table parses the same
         (
             "<table>\n<tr>\n<th>A</th>\n<th>B</th>\n</tr>\n<tbody>\n<tr>\n<td>1</td>\n"
