@@ -150,12 +150,9 @@ def browser(chromium_path: str) -> Iterator[Any]:
 # Every browser test runs on the site each engine builds. What Zensical cannot do yet is
 # named here, test by test, with the reason: a strict xfail on its build, so the suite fails
 # (XPASS) the day a Zensical release gains it (README.md, "Engines").
-ZENSICAL_GAPS: dict[str, str] = {
-    "test_static_svgs_stand_in_without_javascript": (
-        "relative links inside <noscript> are not rewritten for the page's folder, so the "
-        "static SVG is not found below the home page (tests/test_engines.py shows it alone)"
-    ),
-}
+# (Zensical's <noscript> gap, tests/test_engines.py, no longer shows on the site: a chart's
+# static SVG is its picture from the first load, an <img> outside any <noscript>.)
+ZENSICAL_GAPS: dict[str, str] = {}
 
 
 @pytest.fixture(
