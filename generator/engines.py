@@ -8,7 +8,8 @@ under ``hooks:`` is done here instead, around its build:
 - before: front-matter titles and descriptions are escaped in a copy of the docs (the
   job of :mod:`generator.mkdocs_hooks`);
 - after: the feeds are finished (whole posts with absolute links, JSON Feed cleaned; the
-  job of :func:`generator.notify.feeds.finish_feeds`).
+  job of :func:`generator.notify.feeds.finish_feeds`), and every page loses the white space
+  and optional end tags :mod:`generator.html_weight` takes out (its ``on_post_page``).
 
 What Zensical cannot do yet is listed in README.md ("Engines") and held by strict xfails in
 tests/test_browser.py and tests/test_engines.py.
@@ -108,6 +109,7 @@ def zensical_build(config_file: Path, docs_dir: Path, out: Path, settings: dict[
     import zensical
     from click import ClickException
 
+    from generator.html_weight import squeeze
     from generator.notify.feeds import finish_feeds
 
     project = Path(tempfile.mkdtemp(prefix=".zensical-", dir=out.parent))
@@ -130,6 +132,8 @@ def zensical_build(config_file: Path, docs_dir: Path, out: Path, settings: dict[
         if not (built / "index.html").is_file():
             raise GeneratorError("zensical build failed: it wrote no index.html")
         finish_feeds(built)
+        for page in built.rglob("*.html"):
+            page.write_text(squeeze(page.read_text(encoding="utf-8")), encoding="utf-8")
         if out.is_dir() and not any(out.iterdir()):
             out.rmdir()
         built.rename(out)

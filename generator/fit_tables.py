@@ -16,8 +16,10 @@ On every page, for each table inside such a block, this extension
 - marks the table ``data-fit`` and gives each deciding column a share of the width
   (``--fit-wN``, from the longest text in that column, so a status icon gets less room
   than a check's title);
-- marks every other cell ``data-more`` and puts each such column's heading on the table
-  (``--fit-lN``), which ``docs/assets/layout.css`` prints before a folded cell;
+- names the deciding columns on the table (``data-keep="1 2 5"``): ``docs/assets/layout.css``
+  folds every other column (no mark on the cells: the track record has 1,800 folded cells)
+  and puts each folded column's heading, set once on the table (``--fit-lN``), before its
+  cells;
 - keeps each ISO date (``2026-08-21``, ``2026-08``) on one line.
 
 On a wide screen the table is an ordinary table; below 45em (``layout.css``) each row
@@ -113,10 +115,6 @@ def fit_table(table: ET.Element, deciding_attribute: str | None) -> None:
         for i, cell in enumerate(tr):
             if i < len(labels):
                 lengths[i] = max(lengths[i], len(_text(cell)))
-            if i not in deciding:
-                # an empty marker: the track record has hundreds of folded cells, so their
-                # column's heading is said once, on the table (--fit-lN)
-                cell.set("data-more", "")
             if cell.tag == "td":
                 _keep_dates_whole(cell)
     shares = width_shares([lengths[i] for i in deciding])
@@ -127,6 +125,7 @@ def fit_table(table: ET.Element, deciding_attribute: str | None) -> None:
         if i not in deciding and label
     ]
     table.set("style", ";".join(layout))
+    table.set("data-keep", " ".join(str(i + 1) for i in deciding))
     table.set("data-fit", "")  # not a class: Material styles only tables without one
 
 

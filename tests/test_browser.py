@@ -441,7 +441,7 @@ def test_pages_stay_under_the_weight_budget(site: Site) -> None:
 # return `decide_months: 6` later, and with two leaders on which peaked first; the bear-start
 # claim on the Russell 2000's distance from its high at each Bitcoin top, within `near_high: 5%`.
 PHONE_TABLES = [
-    ("home", "", ["", "Check", "Value"]),
+    ("home", "", ["Status", "Check", "Value"]),
     ("check", "checks/btc_htf_uptrend/", ["From", "To", "Status", "Weeks"]),
     (
         "claim",
@@ -471,8 +471,10 @@ _TABLE_LAYOUT = """() => {
           const r = c.getBoundingClientRect();
           return r.left < -0.5 || r.right > right + 0.5;
         };
-        const name = c => c.dataset.more || c.textContent.trim().slice(0, 30);
-        const folded = c => c.hasAttribute('data-more');
+        const name = c => c.textContent.trim().slice(0, 30);
+        // fit_tables.py names the kept (deciding) columns on the table; the rest fold
+        const keep = (t.dataset.keep || '').split(' ');
+        const folded = c => t.hasAttribute('data-fit') && !keep.includes(String(c.cellIndex + 1));
         return {
           fits: t.hasAttribute('data-fit'),
           shown: [...t.querySelectorAll('thead th')].filter(c => c.getClientRects().length)

@@ -65,13 +65,16 @@ TABLE = """<div class="fit-table" data-deciding="1 3" markdown="1">
 def test_a_marked_table_folds_its_other_columns_and_keeps_dates_whole():
     out = html(TABLE)
     # widths from the longest texts: the date's 10 characters, the score's 4 (counted as 6);
-    # the folded column's heading said once, for the label before each folded cell
-    assert '<table data-fit="" style="--fit-w1:62.5%;--fit-w3:37.5%;--fit-l2:\'Note: \'">' in out
-    assert '<th data-more="">Note</th>' in out
+    # the folded column's heading said once, for the label before each folded cell; the
+    # kept columns (1 and 3) named on the table, so no cell needs a mark of its own
+    assert (
+        '<table data-fit="" data-keep="1 3" '
+        "style=\"--fit-w1:62.5%;--fit-w3:37.5%;--fit-l2:'Note: '\">"
+    ) in out
+    assert "<th>Note</th>" in out and "data-more" not in out
     assert '<td><span class="date">2026-08-21</span></td>' in out
     assert (
-        '<td data-more="">from <span class="date">2026-05-21</span> to '
-        '<span class="date">2026-08</span></td>'
+        '<td>from <span class="date">2026-05-21</span> to <span class="date">2026-08</span></td>'
     ) in out
     assert "<td>0.64</td>" in out
 
