@@ -135,9 +135,11 @@ def score_chart(ev: Evaluation, day: pd.Timestamp) -> dict[str, Any]:
 
 
 def chart_svg(spec: dict[str, Any]) -> str:
-    import vl_convert
+    """A post's picture, compacted and cached as every chart's SVG is (a year of posts
+    carries 104 of them: the site's size budget, README "Page weight and site size")."""
+    from generator.charts.files import svg_of
 
-    return vl_convert.vegalite_to_svg(spec)
+    return svg_of(spec)
 
 
 # ----------------------------------------------------------------------------- the post
