@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
@@ -21,6 +22,12 @@ from generator.buildcache import cached
 from generator.charts.base import Chart
 from generator.charts.encode import csv_text
 from generator.charts.theme import STATIC_COLORS, STATIC_WIDTH
+
+# One vl-convert call at a time: two threads inside it (an SVG and a Vega compile at once)
+# were seen to deadlock with the GIL, hanging a build for good (a suite run on 2026-12-03).
+# The pool below still overlaps the cache look-ups, compacting and hashing; waiting on this
+# lock releases the GIL.
+_VL_CONVERT = threading.Lock()
 
 #: Width of the SVG a page shows before the interactive chart loads: legible when scaled
 #: down to a phone and up to a desktop column.
@@ -216,7 +223,9 @@ def svg_of(spec: dict[str, Any]) -> str:
     import vl_convert
 
     return cached(
-        "svg", COMPACT_VERSION + _key(spec), lambda: compact_svg(vl_convert.vegalite_to_svg(spec))
+        "svg",
+        COMPACT_VERSION + _key(spec),
+        lambda: compact_svg(_locked(vl_convert.vegalite_to_svg, spec)),
     )
 
 
@@ -239,13 +248,18 @@ def svg_size(svg: str) -> tuple[int, int]:
     return (int(width.group(1)) if width else 0, int(height.group(1)) if height else 0)
 
 
+def _locked(convert: Any, *args: Any) -> Any:
+    with _VL_CONVERT:
+        return convert(*args)
+
+
 def vega_spec(chart: Chart) -> str:
     """The chart's Vega spec as compact JSON, compiled from its Vega-Lite spec (cached by
     spec): the browser parses it without loading or running the Vega-Lite compiler."""
     import vl_convert
 
     def compile_spec() -> str:
-        spec = vl_convert.vegalite_to_vega(chart.spec)
+        spec = _locked(vl_convert.vegalite_to_vega, chart.spec)
         spec.pop("$schema", None)
         if "usermeta" in chart.spec:
             spec["usermeta"] = chart.spec["usermeta"]
@@ -262,7 +276,7 @@ def vega_bundle() -> str:
     import vl_convert
 
     def make() -> str:
-        return "(function(){\n" + vl_convert.javascript_bundle() + "\n})();\n"
+        return "(function(){\n" + _locked(vl_convert.javascript_bundle) + "\n})();\n"
 
     return cached("vega-bundle", vl_convert.__version__, make)
 
