@@ -288,8 +288,8 @@ def _chart_set(chart: Chart) -> tuple[str, str]:
 def chart_files(charts: dict[str, list[Chart]]) -> dict[str, str | bytes]:
     """Files under docs/ the charts need (page SVGs, Vega specs, data, the Vega bundle).
 
-    Made in a few threads: vl-convert releases the GIL, and on a first build this is most
-    of the time a build spends on charts."""
+    Made in a few threads, which overlap the cache reads and writes, compacting and hashing;
+    the vl-convert calls themselves take turns (``_VL_CONVERT``: two at once deadlocked)."""
     every = [chart for page in charts.values() for chart in page]
     if not every:
         return {}
